@@ -1,0 +1,18 @@
+package dev.avatarservice.bus;
+
+/**
+ * Published events. Each body is the realtime message that sockets receive, as it is: the notify
+ * verticle forwards it without reshaping, so what is published here is what clients see.
+ */
+public final class EventAddress {
+
+  /** {type: "avatar.changed", userId, avatarUrl, changedAt}. */
+  public static final String AVATAR_CHANGED = "events.avatar.changed";
+  /** {type: "avatar.removed", userId, changedAt}. */
+  public static final String AVATAR_REMOVED = "events.avatar.removed";
+  /** {type: "user.deleted", userId}. */
+  public static final String USER_DELETED = "events.user.deleted";
+
+  private EventAddress() {
+  }
+}

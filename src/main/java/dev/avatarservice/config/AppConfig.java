@@ -1,0 +1,326 @@
+package dev.avatarservice.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The validated, typed configuration. Built from the flat JSON of {@link ConfigLoader} (which is
+ * also what each verticle receives as its deployment config), so every verticle reads the same
+ * settings the same way. An invalid value throws a {@link ConfigException} naming the key.
+ */
+public final class AppConfig {
+
+  /** OWASP's current minimum for Argon2id; configuration may raise it, never lower it. */
+  public static final int ARGON2_MIN_MEMORY_KIB = 19456;
+  public static final int ARGON2_MIN_ITERATIONS = 2;
+  private static final int MIN_SECRET_BYTES = 32;
+
+  private final JsonObject json;
+  private final Set<Role> roles;
+  private final String publicBaseUrl;
+
+  private AppConfig(JsonObject json) {
+    this.json = json;
+    this.roles = Role.parse(string("ROLES"));
+    int port = intIn("HTTP_PORT", 0, 65535);
+    String base = string("PUBLIC_BASE_URL").trim();
+    this.publicBaseUrl = base.isEmpty() ? "http://localhost:" + port : validBaseUrl(base);
+    validate();
+  }
+
+  public static AppConfig from(JsonObject json) {
+    return new AppConfig(json.copy());
+  }
+
+  /** The flat JSON this was read from, for deploying verticles with it. */
+  public JsonObject toJson() {
+    return json.copy();
+  }
+
+  private void validate() {
+    intIn("HTTP_INSTANCES", 0, 1024);
+    intIn("JSON_BODY_LIMIT", 1024, 1 << 20);
+    dbSynchronous();
+    intIn("DB_BUSY_TIMEOUT_MS", 0, 600_000);
+    intIn("STORE_TIMEOUT_MS", 100, 600_000);
+    accessTokenTtl();
+    refreshTokenTtl();
+    intIn("JWT_LEEWAY_SECONDS", 0, 300);
+    argon2MemoryKib();
+    argon2Iterations();
+    intIn("ARGON2_PARALLELISM", 1, 16);
+    intIn("HASH_THREADS", 0, 256);
+    intIn("HASH_QUEUE", 0, 100_000);
+    intIn("LOGIN_FAILURES_LIMIT", 1, 1_000_000);
+    intIn("LOGIN_FAILURES_WINDOW", 1, 86_400);
+    intIn("AUTH_REQUESTS_PER_MINUTE", 1, 10_000_000);
+    longIn("AVATAR_MAX_BYTES", 1024, 1L << 30);
+    longIn("AVATAR_MAX_PIXELS", 1, 1_000_000_000L);
+    intIn("AVATAR_SIZE", 16, 4096);
+    intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+    intIn("WS_AUTH_TIMEOUT", 1, 3600);
+    intIn("WS_MAX_MESSAGE", 256, 16 << 20);
+    intIn("WS_PING_INTERVAL", 1, 3600);
+    wsOrigins();
+    corsOrigins();
+    byte[] secret = jwtSecret();
+    if (secret.length > 0 && secret.length < MIN_SECRET_BYTES) {
+      throw new ConfigException("JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
+    }
+    if (clustered() && secret.length == 0) {
+      throw new ConfigException("JWT_SECRET must be set when CLUSTER is true: every node must sign and verify with the same key");
+    }
+  }
+
+  public Set<Role> roles() {
+    return roles;
+  }
+
+  public boolean runs(Role role) {
+    return roles.contains(role);
+  }
+
+  public String httpHost() {
+    return string("HTTP_HOST");
+  }
+
+  public int httpPort() {
+    return intIn("HTTP_PORT", 0, 65535);
+  }
+
+  /** Instances of the HTTP verticle; 0 means one per core. */
+  public int httpInstances() {
+    int configured = intIn("HTTP_INSTANCES", 0, 1024);
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+  }
+
+  /** Scheme, host and port the clients use, without a trailing slash. */
+  public String publicBaseUrl() {
+    return publicBaseUrl;
+  }
+
+  public int jsonBodyLimit() {
+    return intIn("JSON_BODY_LIMIT", 1024, 1 << 20);
+  }
+
+  public String dbPath() {
+    return string("DB_PATH");
+  }
+
+  public String dbSynchronous() {
+    String value = string("DB_SYNCHRONOUS").toUpperCase(Locale.ROOT);
+    if (!List.of("OFF", "NORMAL", "FULL", "EXTRA").contains(value)) {
+      throw new ConfigException("DB_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA");
+    }
+    return value;
+  }
+
+  public int dbBusyTimeoutMs() {
+    return intIn("DB_BUSY_TIMEOUT_MS", 0, 600_000);
+  }
+
+  public String avatarsDir() {
+    return string("AVATARS_DIR");
+  }
+
+  public long storeTimeoutMs() {
+    return intIn("STORE_TIMEOUT_MS", 100, 600_000);
+  }
+
+  /** The configured signing key, or an empty array when the store should keep one. */
+  public byte[] jwtSecret() {
+    return string("JWT_SECRET").getBytes(StandardCharsets.UTF_8);
+  }
+
+  public String jwtIssuer() {
+    return nonBlank("JWT_ISSUER");
+  }
+
+  public String jwtAudience() {
+    return nonBlank("JWT_AUDIENCE");
+  }
+
+  public int jwtLeewaySeconds() {
+    return intIn("JWT_LEEWAY_SECONDS", 0, 300);
+  }
+
+  public int accessTokenTtl() {
+    return intIn("ACCESS_TOKEN_TTL", 1, 86_400);
+  }
+
+  public int refreshTokenTtl() {
+    return intIn("REFRESH_TOKEN_TTL", 60, 366 * 86_400);
+  }
+
+  public int argon2MemoryKib() {
+    return intIn("ARGON2_MEMORY_KIB", ARGON2_MIN_MEMORY_KIB, 4 << 20);
+  }
+
+  public int argon2Iterations() {
+    return intIn("ARGON2_ITERATIONS", ARGON2_MIN_ITERATIONS, 100);
+  }
+
+  public int argon2Parallelism() {
+    return intIn("ARGON2_PARALLELISM", 1, 16);
+  }
+
+  /** Threads that hash passwords; 0 means one per core. */
+  public int hashThreads() {
+    int configured = intIn("HASH_THREADS", 0, 256);
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+  }
+
+  /** Hashes that may wait for a thread before more are refused with 503. */
+  public int hashQueue() {
+    return intIn("HASH_QUEUE", 0, 100_000);
+  }
+
+  public int loginFailuresLimit() {
+    return intIn("LOGIN_FAILURES_LIMIT", 1, 1_000_000);
+  }
+
+  public int loginFailuresWindow() {
+    return intIn("LOGIN_FAILURES_WINDOW", 1, 86_400);
+  }
+
+  public int authRequestsPerMinute() {
+    return intIn("AUTH_REQUESTS_PER_MINUTE", 1, 10_000_000);
+  }
+
+  public long avatarMaxBytes() {
+    return longIn("AVATAR_MAX_BYTES", 1024, 1L << 30);
+  }
+
+  public long avatarMaxPixels() {
+    return longIn("AVATAR_MAX_PIXELS", 1, 1_000_000_000L);
+  }
+
+  public int avatarSize() {
+    return intIn("AVATAR_SIZE", 16, 4096);
+  }
+
+  public int avatarUploadsPerMinute() {
+    return intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+  }
+
+  /** Origins allowed to open sockets: the configured list, or the public origin and localhost. */
+  public Set<String> wsOrigins() {
+    return origins("WS_ORIGINS");
+  }
+
+  /** Origins allowed by CORS: the configured list, or the public origin and localhost. */
+  public Set<String> corsOrigins() {
+    return origins("CORS_ORIGINS");
+  }
+
+  public int wsAuthTimeoutSeconds() {
+    return intIn("WS_AUTH_TIMEOUT", 1, 3600);
+  }
+
+  public int wsMaxMessage() {
+    return intIn("WS_MAX_MESSAGE", 256, 16 << 20);
+  }
+
+  public int wsPingIntervalSeconds() {
+    return intIn("WS_PING_INTERVAL", 1, 3600);
+  }
+
+  public boolean clustered() {
+    return bool("CLUSTER");
+  }
+
+  public String clusterHost() {
+    return nonBlank("CLUSTER_HOST");
+  }
+
+  public String hazelcastConfig() {
+    return string("HAZELCAST_CONFIG");
+  }
+
+  private Set<String> origins(String key) {
+    String text = string(key).trim();
+    if (text.isEmpty()) {
+      URI base = URI.create(publicBaseUrl);
+      String own = base.getScheme() + "://" + base.getAuthority();
+      return Set.copyOf(List.of(own, "http://localhost", "http://127.0.0.1", "http://localhost:" + httpPort(),
+        "http://127.0.0.1:" + httpPort()));
+    }
+    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+      .map(origin -> {
+        if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
+          throw new ConfigException(key + ": '" + origin + "' is not an origin like https://example.com");
+        }
+        return origin;
+      })
+      .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static String validBaseUrl(String base) {
+    String trimmed = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    try {
+      URI uri = new URI(trimmed);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+        && uri.getQuery() == null && uri.getFragment() == null) {
+        return trimmed;
+      }
+    } catch (Exception ignored) {
+      // reported below
+    }
+    throw new ConfigException("PUBLIC_BASE_URL must be an absolute http(s) URL such as https://avatars.example.com");
+  }
+
+  private Object value(String key) {
+    if (!json.containsKey(key)) {
+      throw new ConfigException(key + " is missing");
+    }
+    return json.getValue(key);
+  }
+
+  private String string(String key) {
+    Object value = value(key);
+    return value == null ? "" : value.toString();
+  }
+
+  private String nonBlank(String key) {
+    String value = string(key).trim();
+    if (value.isEmpty()) {
+      throw new ConfigException(key + " must not be empty");
+    }
+    return value;
+  }
+
+  private boolean bool(String key) {
+    String value = string(key).trim().toLowerCase(Locale.ROOT);
+    return switch (value) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off", "" -> false;
+      default -> throw new ConfigException(key + " must be true or false");
+    };
+  }
+
+  private int intIn(String key, int min, int max) {
+    return (int) longIn(key, min, max);
+  }
+
+  private long longIn(String key, long min, long max) {
+    Object value = value(key);
+    long parsed;
+    try {
+      parsed = value instanceof Number number && number.doubleValue() == number.longValue()
+        ? number.longValue() : Long.parseLong(String.valueOf(value).trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key + " must be a whole number from " + min + " to " + max);
+    }
+    if (parsed < min || parsed > max) {
+      throw new ConfigException(key + " must be a whole number from " + min + " to " + max);
+    }
+    return parsed;
+  }
+}

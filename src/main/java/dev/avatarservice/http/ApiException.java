@@ -1,0 +1,71 @@
+package dev.avatarservice.http;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A failure with everything the client should see: status, JSend code and message, field errors,
+ * and headers such as {@code Retry-After}. Handlers fail the routing context with it; the root
+ * failure handler writes it.
+ */
+public final class ApiException extends RuntimeException {
+
+  private final int status;
+  private final String code;
+  private final JsonObject fields;
+  private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+
+  private ApiException(int status, String code, String message, JsonObject fields) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+
+  public static ApiException fail(int status, String code, String message) {
+    return new ApiException(status, code, message, null);
+  }
+
+  public static ApiException fields(JsonObject fields) {
+    return new ApiException(400, "invalid_fields", "invalid fields", fields);
+  }
+
+  public static ApiException unauthorized(String message) {
+    return unauthorized("unauthorized", message);
+  }
+
+  public static ApiException unauthorized(String code, String message) {
+    return fail(401, code, message)
+      .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");
+  }
+
+  public static ApiException rateLimited(long retryAfterSeconds) {
+    return fail(429, "rate_limited", "too many requests; retry after " + retryAfterSeconds + " s")
+      .header("Retry-After", Long.toString(retryAfterSeconds));
+  }
+
+  public static ApiException unavailable(String message, long retryAfterSeconds) {
+    return fail(503, "service_unavailable", message).header("Retry-After", Long.toString(retryAfterSeconds));
+  }
+
+  public ApiException header(String name, String value) {
+    headers.set(name, value);
+    return this;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public JsonObject fields() {
+    return fields;
+  }
+
+  public MultiMap headers() {
+    return headers;
+  }
+}

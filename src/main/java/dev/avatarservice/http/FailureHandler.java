@@ -1,0 +1,155 @@
+package dev.avatarservice.http;
+
+import dev.avatarservice.auth.InvalidTokenException;
+import dev.avatarservice.bus.Failure;
+import dev.avatarservice.http.account.InvalidFieldException;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.validation.BadRequestException;
+import io.vertx.ext.web.validation.BodyProcessorException;
+import io.vertx.json.schema.JsonSchemaValidationException;
+import io.vertx.json.schema.OutputErrorType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become HTTP: every route's errors, the router's own 404/405, body
+ * limits, validation and bus failures end up here as JSend. Registered on the root router, since
+ * sub-router failure handlers are ignored in Vert.x 5.0.7.
+ */
+public final class FailureHandler implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
+  private static final long STORE_RETRY_AFTER_SECONDS = 5;
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (ctx.response().headWritten()) {
+      if (!ctx.response().ended()) {
+        ctx.response().reset();
+      }
+      return;
+    }
+    ApiException failure = toApiException(ctx.failure(), ctx.statusCode());
+    failure.headers().forEach(header -> ctx.response().headers().set(header.getKey(), header.getValue()));
+    if (failure.status() >= 500) {
+      JSend.error(ctx, failure.status(), failure.getMessage(), null);
+    } else if (failure.fields() != null) {
+      JSend.failFields(ctx, failure.fields());
+    } else {
+      JSend.fail(ctx, failure.status(), failure.code(), failure.getMessage());
+    }
+  }
+
+  static ApiException toApiException(Throwable error, int statusCode) {
+    if (error == null) {
+      return byStatus(statusCode);
+    }
+    if (error instanceof ApiException api) {
+      return api;
+    }
+    if (error instanceof InvalidTokenException) {
+      return ApiException.unauthorized(error.getMessage());
+    }
+    if (error instanceof InvalidFieldException field) {
+      return ApiException.fields(new JsonObject().put(field.field(), field.getMessage()));
+    }
+    if (error instanceof BodyProcessorException body) {
+      return fromBody(body);
+    }
+    if (error instanceof BadRequestException) {
+      return ApiException.fail(400, "bad_request", "the request is not valid");
+    }
+    if (error instanceof HttpException http) {
+      return byStatus(http.getStatusCode());
+    }
+    if (error instanceof ReplyException reply) {
+      return fromReply(reply);
+    }
+    LOG.error("Unhandled failure", error);
+    return ApiException.fail(500, "internal_error", "internal error");
+  }
+
+  private static ApiException fromReply(ReplyException reply) {
+    if (reply.failureType() != ReplyFailure.RECIPIENT_FAILURE) {
+      LOG.warn("Store not reachable: {}", reply.failureType());
+      return ApiException.unavailable("the store is not reachable; try again shortly", STORE_RETRY_AFTER_SECONDS);
+    }
+    return Failure.of(reply).map(failure -> switch (failure) {
+      case UNKNOWN_IDENTIFIER, USER_NOT_FOUND -> ApiException.unauthorized("the account does not exist");
+      case IDENTIFIER_TAKEN -> ApiException.fail(409, "identifier_taken", reply.getMessage());
+      case INVALID_REFRESH_TOKEN -> ApiException.fail(401, "invalid_token", reply.getMessage())
+        .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");
+      case NOT_FOUND -> byStatus(404);
+      case UNAVAILABLE -> ApiException.unavailable(reply.getMessage(), STORE_RETRY_AFTER_SECONDS);
+      case INTERNAL -> ApiException.fail(500, "internal_error", "internal error");
+    }).orElseGet(() -> {
+      LOG.error("Store answered an unknown failure code {}", reply.failureCode());
+      return ApiException.fail(500, "internal_error", "internal error");
+    });
+  }
+
+  private static ApiException fromBody(BodyProcessorException body) {
+    switch (body.getErrorType()) {
+      case MISSING_MATCHING_BODY_PROCESSOR:
+        return ApiException.fail(415, "unsupported_media_type", "the body must be application/json");
+      case VALIDATION_ERROR:
+        if (body.getCause() instanceof JsonSchemaValidationException invalid) {
+          String field = fieldOf(invalid.location());
+          if (field != null) {
+            return ApiException.fields(new JsonObject().put(field, describe(invalid)));
+          }
+        }
+        return ApiException.fail(400, "bad_request", "the body must be a JSON object with the documented fields");
+      default:
+        return ApiException.fail(400, "bad_request", "the body is not well-formed JSON");
+    }
+  }
+
+  private static String describe(JsonSchemaValidationException invalid) {
+    if (invalid.errorType() == OutputErrorType.MISSING_VALUE) {
+      return "is required";
+    }
+    String message = String.valueOf(invalid.getMessage());
+    if (message.contains("type")) {
+      return "has the wrong type";
+    }
+    if (message.contains("maxLength") || message.contains("longer")) {
+      return "is too long";
+    }
+    return "is not valid";
+  }
+
+  /** The top-level field a JSON-pointer location names, such as {@code /identifier}. */
+  static String fieldOf(String location) {
+    if (location == null) {
+      return null;
+    }
+    String path = location.startsWith("#") ? location.substring(1) : location;
+    if (!path.startsWith("/") || path.length() < 2) {
+      return null;
+    }
+    int end = path.indexOf('/', 1);
+    String field = end < 0 ? path.substring(1) : path.substring(1, end);
+    return field.matches("[A-Za-z][A-Za-z0-9_]{0,40}") ? field : null;
+  }
+
+  static ApiException byStatus(int status) {
+    return switch (status) {
+      case 400 -> ApiException.fail(400, "bad_request", "the request is not valid");
+      case 401 -> ApiException.unauthorized("authentication required");
+      case 404 -> ApiException.fail(404, "not_found", "no such resource");
+      case 405 -> ApiException.fail(405, "method_not_allowed", "this method is not allowed here");
+      case 413 -> ApiException.fail(413, "payload_too_large", "the request body is too large");
+      case 415 -> ApiException.fail(415, "unsupported_media_type", "this content type is not accepted here");
+      case 503 -> ApiException.unavailable("the service is not available; try again shortly", STORE_RETRY_AFTER_SECONDS);
+      default -> status >= 400 && status < 500
+        ? ApiException.fail(status, "bad_request", "the request cannot be served")
+        : ApiException.fail(500, "internal_error", "internal error");
+    };
+  }
+}

@@ -1,0 +1,30 @@
+package dev.avatarservice.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+
+import java.util.function.Supplier;
+
+/** One object per node shared by every instance of the HTTP verticle, such as a rate limiter. */
+public final class NodeShared {
+
+  private static final String MAP = "avatar-service.http";
+
+  private NodeShared() {
+  }
+
+  @SuppressWarnings("unchecked")
+  public static <T extends Shareable> T get(Vertx vertx, String name, Supplier<T> factory) {
+    LocalMap<String, Shareable> map = vertx.sharedData().getLocalMap(MAP);
+    Shareable existing = map.get(name);
+    if (existing == null) {
+      T created = factory.get();
+      existing = map.putIfAbsent(name, created);
+      if (existing == null) {
+        return created;
+      }
+    }
+    return (T) existing;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.avatarservice.http.account;
+
+import dev.avatarservice.http.ApiException;
+import dev.avatarservice.http.BearerAuth;
+import dev.avatarservice.http.JSend;
+import dev.avatarservice.http.RateLimiter;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.validation.ValidationHandler;
+import io.vertx.ext.web.validation.builder.Bodies;
+import io.vertx.ext.web.validation.builder.ValidationHandlerBuilder;
+import io.vertx.json.schema.SchemaRepository;
+
+import static io.vertx.json.schema.common.dsl.Keywords.maxLength;
+import static io.vertx.json.schema.common.dsl.Schemas.objectSchema;
+import static io.vertx.json.schema.common.dsl.Schemas.stringSchema;
+
+/**
+ * The account routes of the contract and their FastAPI aliases: register, login, refresh, logout,
+ * and the current user. The JSON shape is checked by vertx-web-validation; the rules of
+ * identifiers and passwords by {@link Identifiers} and {@link PasswordPolicy}.
+ */
+public final class AccountRoutes {
+
+  /** Far above any valid value, to refuse absurd strings before any work; the rules say the rest. */
+  private static final int MAX_FIELD_LENGTH = 4096;
+
+  private final AccountService accounts;
+  private final BearerAuth bearer;
+  private final RateLimiter authLimiter;
+  private final BodyHandler jsonBody;
+  private final ValidationHandler credentialsBody;
+  private final ValidationHandler refreshBody;
+
+  public AccountRoutes(AccountService accounts, BearerAuth bearer, RateLimiter authLimiter, SchemaRepository schemas,
+                       int jsonBodyLimit) {
+    this.accounts = accounts;
+    this.bearer = bearer;
+    this.authLimiter = authLimiter;
+    this.jsonBody = BodyHandler.create(false).setBodyLimit(jsonBodyLimit);
+    this.credentialsBody = ValidationHandlerBuilder.create(schemas)
+      .body(Bodies.json(objectSchema()
+        .requiredProperty("identifier", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))
+        .requiredProperty("password", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))))
+      .build();
+    this.refreshBody = ValidationHandlerBuilder.create(schemas)
+      .body(Bodies.json(objectSchema()
+        .requiredProperty("refreshToken", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))))
+      .build();
+  }
+
+  public void mount(Router router) {
+    for (String path : new String[] {"/api/register", "/register"}) {
+      router.post(path).handler(jsonBody).handler(limited()).handler(credentialsBody).handler(this::register);
+    }
+    for (String path : new String[] {"/api/login", "/login"}) {
+      router.post(path).handler(jsonBody).handler(limited()).handler(credentialsBody).handler(this::login);
+    }
+    router.post("/api/refresh").handler(jsonBody).handler(limited()).handler(refreshBody).handler(this::refresh);
+    router.post("/api/logout").handler(jsonBody).handler(refreshBody).handler(bearer).handler(this::logout);
+    for (String path : new String[] {"/api/user", "/user"}) {
+      router.get(path).handler(bearer).handler(ctx -> JSend.success(ctx, 200, BearerAuth.user(ctx)));
+    }
+  }
+
+  /** Bursts of unauthenticated account requests from one address are refused with 429. */
+  private Handler<RoutingContext> limited() {
+    return ctx -> {
+      long retryAfter = authLimiter.acquire(ctx.request().remoteAddress().hostAddress());
+      if (retryAfter > 0) {
+        ctx.fail(ApiException.rateLimited(retryAfter));
+      } else {
+        ctx.next();
+      }
+    };
+  }
+
+  private void register(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    accounts.register(body.getString("identifier"), body.getString("password"))
+      .onSuccess(tokens -> sendTokens(ctx, 201, tokens))
+      .onFailure(ctx::fail);
+  }
+
+  private void login(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    accounts.login(body.getString("identifier"), body.getString("password"), ctx.request().remoteAddress().hostAddress())
+      .onSuccess(tokens -> sendTokens(ctx, 200, tokens))
+      .onFailure(ctx::fail);
+  }
+
+  private void refresh(RoutingContext ctx) {
+    accounts.refresh(ctx.body().asJsonObject().getString("refreshToken"))
+      .onSuccess(tokens -> sendTokens(ctx, 200, tokens))
+      .onFailure(ctx::fail);
+  }
+
+  private void logout(RoutingContext ctx) {
+    accounts.revoke(ctx.body().asJsonObject().getString("refreshToken"), BearerAuth.userId(ctx))
+      .onSuccess(done -> JSend.success(ctx, 200, null))
+      .onFailure(ctx::fail);
+  }
+
+  private static void sendTokens(RoutingContext ctx, int status, IssuedTokens tokens) {
+    ctx.response().putHeader("Cache-Control", "no-store").putHeader("Pragma", "no-cache");
+    JSend.success(ctx, status, tokens.toJson());
+  }
+}

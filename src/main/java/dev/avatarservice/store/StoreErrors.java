@@ -1,0 +1,75 @@
+package dev.avatarservice.store;
+
+import dev.avatarservice.bus.Failure;
+import io.vertx.core.eventbus.ReplyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Turns whatever a store operation failed with into the {@link ReplyException} that travels back.
+ * SQL text and parameters never leave the store: clients get a code and a plain message, the log
+ * gets the exception (whose messages carry no bound values).
+ */
+final class StoreErrors {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoreErrors.class);
+
+  /** Conditions that pass by themselves: the request is worth retrying later. */
+  private static final Set<SQLiteErrorCode> UNAVAILABLE = EnumSet.of(
+    SQLiteErrorCode.SQLITE_BUSY, SQLiteErrorCode.SQLITE_BUSY_RECOVERY, SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT,
+    SQLiteErrorCode.SQLITE_BUSY_TIMEOUT, SQLiteErrorCode.SQLITE_LOCKED, SQLiteErrorCode.SQLITE_LOCKED_SHAREDCACHE,
+    SQLiteErrorCode.SQLITE_READONLY, SQLiteErrorCode.SQLITE_READONLY_DBMOVED, SQLiteErrorCode.SQLITE_READONLY_RECOVERY,
+    SQLiteErrorCode.SQLITE_READONLY_CANTLOCK, SQLiteErrorCode.SQLITE_READONLY_DIRECTORY,
+    SQLiteErrorCode.SQLITE_FULL, SQLiteErrorCode.SQLITE_IOERR, SQLiteErrorCode.SQLITE_CANTOPEN);
+
+  private StoreErrors() {
+  }
+
+  static ReplyException toReply(String operation, Throwable error) {
+    if (error instanceof ReplyException reply) {
+      return reply;
+    }
+    SQLiteException sqlite = sqliteCause(error);
+    if (sqlite != null && (UNAVAILABLE.contains(sqlite.getResultCode())
+      || sqlite.getResultCode().name().startsWith("SQLITE_IOERR"))) {
+      LOG.warn("Store unavailable during {}: {}", operation, sqlite.getResultCode());
+      return Failure.UNAVAILABLE.exception("the database cannot take this request now; try again shortly");
+    }
+    if (error instanceof java.util.concurrent.RejectedExecutionException || isPoolTimeout(error)) {
+      LOG.warn("Store unavailable during {}: {}", operation, error.toString());
+      return Failure.UNAVAILABLE.exception("the database is busy; try again shortly");
+    }
+    LOG.error("Store operation {} failed", operation, error);
+    return Failure.INTERNAL.exception("internal error");
+  }
+
+  static boolean isUniqueViolation(Throwable error) {
+    SQLiteException sqlite = sqliteCause(error);
+    return sqlite != null && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
+      || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
+  }
+
+  private static boolean isPoolTimeout(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTimeoutException
+        || (t instanceof java.sql.SQLException && String.valueOf(t.getMessage()).contains("Acquisition timeout"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static SQLiteException sqliteCause(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLiteException sqlite) {
+        return sqlite;
+      }
+    }
+    return null;
+  }
+}

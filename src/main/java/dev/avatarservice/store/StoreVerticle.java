@@ -1,0 +1,122 @@
+package dev.avatarservice.store;
+
+import dev.avatarservice.bus.Field;
+import dev.avatarservice.bus.StoreAddress;
+import dev.avatarservice.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Owns the database (and the avatar folder): answers the {@link StoreAddress} requests. Exactly one
+ * instance per cluster while the database is SQLite, since point-to-point requests are spread over
+ * every consumer of an address. JDBC runs on the JDBC client's workers, never on this event loop.
+ */
+public final class StoreVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
+  private static final long PURGE_INTERVAL_MS = 3_600_000;
+
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private Database database;
+  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
+  private long purgeTimer = -1;
+
+  public StoreVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  public StoreVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    AppConfig config = AppConfig.from(config());
+    return vertx.executeBlocking(() -> {
+        Database opened = new Database(vertx, config);
+        try {
+          Migrations.migrate(opened.dataSource());
+        } catch (Exception e) {
+          opened.close();
+          throw e;
+        }
+        return opened;
+      })
+      .compose(opened -> {
+        database = opened;
+        UserRows rows = new UserRows(config.publicBaseUrl());
+        Accounts accounts = new Accounts(opened.pool(), rows, clock);
+        serve(StoreAddress.REGISTER, accounts::register);
+        serve(StoreAddress.CREDENTIALS, accounts::credentials);
+        serve(StoreAddress.LOGIN, accounts::login);
+        serve(StoreAddress.REFRESH, accounts::refresh);
+        serve(StoreAddress.REVOKE, accounts::revoke);
+        serve(StoreAddress.USER, accounts::user);
+        serve(StoreAddress.SIGNING_KEY, request -> signingKey());
+        serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
+        purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> accounts.purgeExpiredTokens()
+          .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
+          .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString())));
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+      })
+      .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(config.dbPath()) ? "in memory" : "SQLite file"));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(purgeTimer);
+    if (database == null) {
+      return Future.succeededFuture();
+    }
+    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+      .eventually(() -> database.pool().close())
+      .eventually(() -> vertx.executeBlocking(() -> {
+        database.close();
+        return null;
+      }));
+  }
+
+  /** The key that signs access tokens when none is configured: made once, kept in the database. */
+  private Future<JsonObject> signingKey() {
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    String candidate = HexFormat.of().formatHex(bytes);
+    return database.pool().withTransaction(tx -> tx
+        .preparedQuery("INSERT OR IGNORE INTO settings (name, value) VALUES ('jwt-signing-key', ?)")
+        .execute(Tuple.of(candidate))
+        .compose(inserted -> tx.query("SELECT value FROM settings WHERE name = 'jwt-signing-key'").execute()))
+      .map(result -> new JsonObject().put(Field.KEY, Accounts.first(result).getString("value")));
+  }
+
+  private void serve(String address, Function<JsonObject, Future<JsonObject>> operation) {
+    consumers.add(vertx.eventBus().<JsonObject>consumer(address, message -> {
+      Future<JsonObject> result;
+      try {
+        result = operation.apply(message.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(done -> {
+        if (done.succeeded()) {
+          message.reply(done.result());
+        } else {
+          var failure = StoreErrors.toReply(address, done.cause());
+          message.fail(failure.failureCode(), failure.getMessage());
+        }
+      });
+    }));
+  }
+}
