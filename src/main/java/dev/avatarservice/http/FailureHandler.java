@@ -11,8 +11,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.validation.BadRequestException;
 import io.vertx.ext.web.validation.BodyProcessorException;
-import io.vertx.json.schema.JsonSchemaValidationException;
-import io.vertx.json.schema.OutputErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +33,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       return;
     }
     ApiException failure = toApiException(ctx.failure(), ctx.statusCode());
+    if (failure.status() == 400 && ctx.failure() instanceof BodyProcessorException) {
+      JsonObject fields = JsonBody.explain(ctx);
+      if (fields != null) {
+        failure = ApiException.fields(fields);
+      }
+    }
     failure.headers().forEach(header -> ctx.response().headers().set(header.getKey(), header.getValue()));
     if (failure.status() >= 500) {
       JSend.error(ctx, failure.status(), failure.getMessage(), null);
@@ -98,44 +102,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       case MISSING_MATCHING_BODY_PROCESSOR:
         return ApiException.fail(415, "unsupported_media_type", "the body must be application/json");
       case VALIDATION_ERROR:
-        if (body.getCause() instanceof JsonSchemaValidationException invalid) {
-          String field = fieldOf(invalid.location());
-          if (field != null) {
-            return ApiException.fields(new JsonObject().put(field, describe(invalid)));
-          }
-        }
         return ApiException.fail(400, "bad_request", "the body must be a JSON object with the documented fields");
       default:
         return ApiException.fail(400, "bad_request", "the body is not well-formed JSON");
     }
-  }
-
-  private static String describe(JsonSchemaValidationException invalid) {
-    if (invalid.errorType() == OutputErrorType.MISSING_VALUE) {
-      return "is required";
-    }
-    String message = String.valueOf(invalid.getMessage());
-    if (message.contains("type")) {
-      return "has the wrong type";
-    }
-    if (message.contains("maxLength") || message.contains("longer")) {
-      return "is too long";
-    }
-    return "is not valid";
-  }
-
-  /** The top-level field a JSON-pointer location names, such as {@code /identifier}. */
-  static String fieldOf(String location) {
-    if (location == null) {
-      return null;
-    }
-    String path = location.startsWith("#") ? location.substring(1) : location;
-    if (!path.startsWith("/") || path.length() < 2) {
-      return null;
-    }
-    int end = path.indexOf('/', 1);
-    String field = end < 0 ? path.substring(1) : path.substring(1, end);
-    return field.matches("[A-Za-z][A-Za-z0-9_]{0,40}") ? field : null;
   }
 
   static ApiException byStatus(int status) {

@@ -3,15 +3,12 @@ package dev.avatarservice.http.account;
 import dev.avatarservice.http.ApiException;
 import dev.avatarservice.http.BearerAuth;
 import dev.avatarservice.http.JSend;
+import dev.avatarservice.http.JsonBody;
 import dev.avatarservice.http.RateLimiter;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.validation.ValidationHandler;
-import io.vertx.ext.web.validation.builder.Bodies;
-import io.vertx.ext.web.validation.builder.ValidationHandlerBuilder;
 import io.vertx.json.schema.SchemaRepository;
 
 import static io.vertx.json.schema.common.dsl.Keywords.maxLength;
@@ -31,36 +28,30 @@ public final class AccountRoutes {
   private final AccountService accounts;
   private final BearerAuth bearer;
   private final RateLimiter authLimiter;
-  private final BodyHandler jsonBody;
-  private final ValidationHandler credentialsBody;
-  private final ValidationHandler refreshBody;
+  private final JsonBody credentialsBody;
+  private final JsonBody refreshBody;
 
   public AccountRoutes(AccountService accounts, BearerAuth bearer, RateLimiter authLimiter, SchemaRepository schemas,
                        int jsonBodyLimit) {
     this.accounts = accounts;
     this.bearer = bearer;
     this.authLimiter = authLimiter;
-    this.jsonBody = BodyHandler.create(false).setBodyLimit(jsonBodyLimit);
-    this.credentialsBody = ValidationHandlerBuilder.create(schemas)
-      .body(Bodies.json(objectSchema()
-        .requiredProperty("identifier", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))
-        .requiredProperty("password", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))))
-      .build();
-    this.refreshBody = ValidationHandlerBuilder.create(schemas)
-      .body(Bodies.json(objectSchema()
-        .requiredProperty("refreshToken", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))))
-      .build();
+    this.credentialsBody = new JsonBody(schemas, objectSchema()
+      .requiredProperty("identifier", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))
+      .requiredProperty("password", stringSchema().with(maxLength(MAX_FIELD_LENGTH))), jsonBodyLimit);
+    this.refreshBody = new JsonBody(schemas, objectSchema()
+      .requiredProperty("refreshToken", stringSchema().with(maxLength(MAX_FIELD_LENGTH))), jsonBodyLimit);
   }
 
   public void mount(Router router) {
     for (String path : new String[] {"/api/register", "/register"}) {
-      router.post(path).handler(jsonBody).handler(limited()).handler(credentialsBody).handler(this::register);
+      router.post(path).handler(credentialsBody.reader()).handler(limited()).handler(credentialsBody.validator()).handler(this::register);
     }
     for (String path : new String[] {"/api/login", "/login"}) {
-      router.post(path).handler(jsonBody).handler(limited()).handler(credentialsBody).handler(this::login);
+      router.post(path).handler(credentialsBody.reader()).handler(limited()).handler(credentialsBody.validator()).handler(this::login);
     }
-    router.post("/api/refresh").handler(jsonBody).handler(limited()).handler(refreshBody).handler(this::refresh);
-    router.post("/api/logout").handler(jsonBody).handler(refreshBody).handler(bearer).handler(this::logout);
+    router.post("/api/refresh").handler(refreshBody.reader()).handler(limited()).handler(refreshBody.validator()).handler(this::refresh);
+    router.post("/api/logout").handler(refreshBody.reader()).handler(refreshBody.validator()).handler(bearer).handler(this::logout);
     for (String path : new String[] {"/api/user", "/user"}) {
       router.get(path).handler(bearer).handler(ctx -> JSend.success(ctx, 200, BearerAuth.user(ctx)));
     }

@@ -1,0 +1,113 @@
+package dev.avatarservice.support;
+
+import dev.avatarservice.Deployer;
+import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A real node for integration tests: the production {@link Deployer} on its own Vert.x, an
+ * in-memory SQLite database, a temporary avatar folder and a free port. Tests drive it over HTTP
+ * and WebSocket like any client; blocking {@code await()} is fine here (never on an event loop).
+ */
+public final class TestNode implements AutoCloseable {
+
+  /** A fixed test key, so tokens can be forged in tests that need a hostile one. */
+  public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+  private final Vertx vertx;
+  private final AppConfig config;
+  private final Path avatars;
+  private final WebClient client;
+
+  private TestNode(Vertx vertx, AppConfig config, Path avatars) {
+    this.vertx = vertx;
+    this.config = config;
+    this.avatars = avatars;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+      .setDefaultHost("localhost").setDefaultPort(config.httpPort()).setFollowRedirects(false));
+  }
+
+  /** Starts a node with the defaults for tests and these overrides (keys of conf/config.json). */
+  public static TestNode start(Map<String, Object> overrides) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Path avatars = Files.createTempDirectory("avatars-test");
+      int port = freePort();
+      JsonObject json = ConfigLoader.bundledDefaults()
+        .put("HTTP_HOST", "127.0.0.1")
+        .put("HTTP_PORT", port)
+        .put("HTTP_INSTANCES", 2)
+        .put("DB_PATH", ":memory:")
+        .put("AVATARS_DIR", avatars.toString())
+        .put("JWT_SECRET", JWT_SECRET)
+        .put("AUTH_REQUESTS_PER_MINUTE", 100_000);
+      overrides.forEach(json::put);
+      AppConfig config = AppConfig.from(json);
+      Deployer.deploy(vertx, config).await();
+      return new TestNode(vertx, config, avatars);
+    } catch (IOException e) {
+      vertx.close().await();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      vertx.close().await();
+      throw e;
+    }
+  }
+
+  public static TestNode start() {
+    return start(Map.of());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public AppConfig config() {
+    return config;
+  }
+
+  public int port() {
+    return config.httpPort();
+  }
+
+  public String baseUrl() {
+    return config.publicBaseUrl();
+  }
+
+  public Path avatarsDir() {
+    return avatars;
+  }
+
+  /** A web client aimed at this node. */
+  public WebClient client() {
+    return client;
+  }
+
+  public ApiClient api() {
+    return new ApiClient(client);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    vertx.close().await();
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+}
