@@ -41,7 +41,6 @@ public final class AccessTokens {
       .setAlgorithm(ALGORITHM)
       .setIssuer(settings.issuer())
       .setAudience(List.of(settings.audience()))
-      .setExpiresInSeconds(settings.ttlSeconds())
       .setNoTimestamp(true);
     JWTOptions verifying = new JWTOptions()
       .setIssuer(settings.issuer())
@@ -62,7 +61,8 @@ public final class AccessTokens {
     JsonObject claims = new JsonObject()
       .put("sub", userId)
       .put("jti", UUID.randomUUID().toString())
-      .put("iat", now);
+      .put("iat", now)
+      .put("exp", now + ttlSeconds);
     return provider.generateToken(claims, signing);
   }
 
@@ -71,7 +71,14 @@ public final class AccessTokens {
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
       return Future.failedFuture(new InvalidTokenException("invalid access token"));
     }
-    return provider.authenticate(new TokenCredentials(token))
+    Future<io.vertx.ext.auth.User> authenticated;
+    try {
+      authenticated = provider.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // the provider reads some claims with typed getters and throws on a claim of the wrong type
+      authenticated = Future.failedFuture(e);
+    }
+    return authenticated
       .recover(error -> Future.failedFuture(new InvalidTokenException("invalid access token")))
       .compose(user -> {
         try {

@@ -3,12 +3,16 @@ package dev.avatarservice.http;
 import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.TestNode;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +50,101 @@ class AccountApiTest {
     JsonObject user = data.getJsonObject("user");
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "identifier", "avatarUrl", "registeredAt");
     assertThat(user.getString("id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
+    assertThat(user.getString("identifier")).isEqualTo("Alice@Example.com");
     assertThat(user.getValue("avatarUrl")).isNull();
+    assertThat(user.getString("registeredAt")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+  }
+
+  @Test
+  void theFastApiAliasRegistersToo() {
+    HttpResponse<Buffer> response = api.post("/register",
+      new JsonObject().put("identifier", "+371 2000 0000".replace(" ", "")).put("password", ApiClient.PASSWORD));
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(JSendAssert.success(response).getString("identifier")).isEqualTo("+37120000000");
+  }
+
+  @Test
+  void identifiersAreUniqueCaseInsensitively() {
+    api.register("Carol@Example.com");
+    HttpResponse<Buffer> response = api.post("/api/register",
+      new JsonObject().put("identifier", "carol@EXAMPLE.com").put("password", ApiClient.PASSWORD));
+    JSendAssert.fail(response, 409, "identifier_taken");
+  }
+
+  @Test
+  void concurrentRegistrationsOfOneIdentifierCreateOneAccount() {
+    List<Future<HttpResponse<Buffer>>> attempts = IntStream.range(0, 10)
+      .mapToObj(i -> node.client().post("/api/register").sendJsonObject(new JsonObject()
+        .put("identifier", i % 2 == 0 ? "race@example.com" : "RACE@example.com").put("password", ApiClient.PASSWORD)))
+      .toList();
+    Future.join(attempts).await();
+
+    List<Integer> statuses = attempts.stream().map(f -> f.result().statusCode()).toList();
+    assertThat(statuses).filteredOn(s -> s == 201).hasSize(1);
+    assertThat(statuses).filteredOn(s -> s == 409).hasSize(9);
+  }
+
+  @Test
+  void eitherSpellingLogsInAndTheRegisteredSpellingIsShown() {
+    JsonObject registered = api.register("Dave@Example.com");
+    JsonObject loggedIn = api.login("dave@example.COM", ApiClient.PASSWORD);
+
+    assertThat(loggedIn.getJsonObject("user").getString("id")).isEqualTo(registered.getJsonObject("user").getString("id"));
+    assertThat(loggedIn.getString("identifier")).isEqualTo("Dave@Example.com");
+    assertThat(loggedIn.getString("refreshToken")).isNotEqualTo(registered.getString("refreshToken"));
+  }
+
+  @Test
+  void theLoginAliasWorks() {
+    api.register("erin");
+    HttpResponse<Buffer> response = api.post("/login",
+      new JsonObject().put("identifier", "ERIN").put("password", ApiClient.PASSWORD));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSendAssert.success(response).getString("accessToken")).isNotBlank();
+  }
+
+  @Test
+  void aWrongPasswordAndAnUnknownIdentifierGetTheSameAnswer() {
+    api.register("frank");
+    HttpResponse<Buffer> wrong = api.post("/api/login",
+      new JsonObject().put("identifier", "frank").put("password", "not-the-password"));
+    HttpResponse<Buffer> unknown = api.post("/api/login",
+      new JsonObject().put("identifier", "nobody-here").put("password", "not-the-password"));
+
+    JSendAssert.fail(wrong, 401, "invalid_credentials");
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(unknown.bodyAsString()).isEqualTo(wrong.bodyAsString());
+    assertThat(wrong.getHeader("WWW-Authenticate")).startsWith("Bearer");
+    assertThat(unknown.getHeader("WWW-Authenticate")).isEqualTo(wrong.getHeader("WWW-Authenticate"));
+  }
+
+  @Test
+  void theCurrentUserIsShownWithABearerToken() {
+    JsonObject registered = api.register("grace@example.com");
+    String token = registered.getString("accessToken");
+
+    for (String path : List.of("/api/user", "/user")) {
+      HttpResponse<Buffer> response = api.get(path, token);
+      assertThat(JSendAssert.success(response)).isEqualTo(registered.getJsonObject("user"));
+    }
+  }
+
+  @Test
+  void theCurrentUserNeedsAValidBearerToken() {
+    HttpResponse<Buffer> none = node.client().get("/api/user").send().await();
+    JSendAssert.fail(none, 401, "unauthorized");
+    assertThat(none.getHeader("WWW-Authenticate")).startsWith("Bearer");
+
+    JSendAssert.fail(api.get("/api/user", "not.a.token"), 401, "unauthorized");
+    HttpResponse<Buffer> basic = node.client().get("/api/user").putHeader("Authorization", "Basic Zm9vOmJhcg==").send().await();
+    JSendAssert.fail(basic, 401, "unauthorized");
+  }
+
+  @Test
+  void aTokenInTheUrlIsIgnored() {
+    String token = api.register("heidi").getString("accessToken");
+    HttpResponse<Buffer> response = node.client().get("/api/user?access_token=" + token).send().await();
+    JSendAssert.fail(response, 401, "unauthorized");
   }
 
   @Test
@@ -58,6 +156,34 @@ class AccountApiTest {
   @Test
   void wrongTypesAreReportedByField() {
     HttpResponse<Buffer> response = api.post("/api/register", new JsonObject().put("identifier", 5).put("password", "x"));
-    JSendAssert.failFields(response, "identifier");
+    assertThat(JSendAssert.failFields(response, "identifier").getString("identifier")).isEqualTo("must be a string");
+  }
+
+  @Test
+  void everyBrokenRuleIsReportedAtOnce() {
+    HttpResponse<Buffer> response = api.post("/api/register",
+      new JsonObject().put("identifier", "has space").put("password", "password123"));
+    JsonObject data = JSendAssert.failFields(response, "identifier", "password");
+    assertThat(data.getString("password")).contains("too common");
+    assertThat(response.bodyAsString()).doesNotContain("has space").doesNotContain("password123");
+  }
+
+  @Test
+  void passwordsOutsideTheLengthLimitsAreRefused() {
+    JSendAssert.failFields(api.post("/api/register",
+      new JsonObject().put("identifier", "ivan").put("password", "Ab1!xyz")), "password");
+    JSendAssert.failFields(api.post("/api/register",
+      new JsonObject().put("identifier", "ivan").put("password", "k".repeat(1025))), "password");
+    assertThat(api.post("/api/register",
+      new JsonObject().put("identifier", "ivan").put("password", "kX9".repeat(341) + "q")).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void identifiersOutsideTheRulesAreRefused() {
+    for (String identifier : List.of("ab", "x".repeat(255), "tab\there", "zero\u200Bwidth", "line\nbreak")) {
+      HttpResponse<Buffer> response = api.post("/api/register",
+        new JsonObject().put("identifier", identifier).put("password", ApiClient.PASSWORD));
+      JSendAssert.failFields(response, "identifier");
+    }
   }
 }

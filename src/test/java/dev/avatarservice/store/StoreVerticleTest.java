@@ -1,0 +1,104 @@
+package dev.avatarservice.store;
+
+import dev.avatarservice.bus.Failure;
+import dev.avatarservice.bus.StoreClient;
+import dev.avatarservice.config.ConfigLoader;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store's bus contract, with a clock the test moves, against an in-memory database. */
+class StoreVerticleTest {
+
+  private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T10:00:00Z"));
+  private Vertx vertx;
+  private StoreClient store;
+
+  @BeforeEach
+  void deploy() {
+    vertx = Vertx.vertx();
+    JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "");
+    vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    store = new StoreClient(vertx.eventBus(), 5000);
+  }
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  private JsonObject session(String hash, long ttlSeconds) {
+    return StoreClient.session(hash, clock.instant().getEpochSecond() + ttlSeconds);
+  }
+
+  @Test
+  void aRefreshTokenStopsWorkingWhenItExpires() {
+    store.register("Kim", "kim", "$argon2id$stub", session("h1", 60)).await();
+    clock.advance(59);
+    store.refresh("h1", session("h2", 60)).await();
+
+    clock.advance(61);
+    assertThatThrownBy(() -> store.refresh("h2", session("h3", 60)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+  }
+
+  @Test
+  void theSigningKeyIsMadeOnceAndKept() {
+    String first = store.signingKey().await();
+    assertThat(first).hasSize(64);
+    assertThat(store.signingKey().await()).isEqualTo(first);
+  }
+
+  @Test
+  void credentialsOfAnUnknownIdentifierFailAsUnknown() {
+    assertThatThrownBy(() -> store.credentials("nobody").await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.UNKNOWN_IDENTIFIER));
+  }
+
+  @Test
+  void aRehashReplacesTheStoredHash() {
+    JsonObject user = store.register("Max", "max", "$argon2id$old", session("m1", 600)).await();
+    store.login(user.getString("id"), session("m2", 600), "$argon2id$new").await();
+    assertThat(store.credentials("max").await().getString("passwordHash")).isEqualTo("$argon2id$new");
+  }
+
+  /** A clock the test moves forward. */
+  static final class MovableClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    MovableClock(Instant start) {
+      this.now = new AtomicReference<>(start);
+    }
+
+    void advance(long seconds) {
+      now.updateAndGet(instant -> instant.plusSeconds(seconds));
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+  }
+}
