@@ -41,8 +41,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     AppConfig config = AppConfig.from(config());
     StoreClient store = new StoreClient(vertx.eventBus(), config.storeTimeoutMs());
-    return SigningKeys.resolve(config, store)
-      .map(key -> router(config, store, new AccessTokens(vertx, TokenSettings.of(config, key), Clock.systemUTC())))
+    return Future.all(SigningKeys.resolve(config, store), DocsRoutes.load(vertx))
+      .map(loaded -> router(config, store,
+        new AccessTokens(vertx, TokenSettings.of(config, loaded.resultAt(0)), Clock.systemUTC()), loaded.resultAt(1)))
       .compose(router -> vertx.createHttpServer(new HttpServerOptions()
           .setHost(config.httpHost())
           .setPort(config.httpPort())
@@ -55,7 +56,7 @@ public final class HttpVerticle extends VerticleBase {
       });
   }
 
-  private Router router(AppConfig config, StoreClient store, AccessTokens tokens) {
+  private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
@@ -72,6 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store).mount(router);
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
+    docs.mount(router);
 
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);

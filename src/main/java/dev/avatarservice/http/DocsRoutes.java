@@ -1,0 +1,63 @@
+package dev.avatarservice.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * The documents and pages: the OpenAPI document, Swagger UI on it, the browser demo, and the
+ * webjars they load (Swagger UI, sockjs-client), all from the jar so the service works offline.
+ * Each page gets a Content-Security-Policy that allows only what it needs.
+ */
+public final class DocsRoutes {
+
+  /** Swagger UI sets inline styles on its elements; everything else comes from this origin. */
+  static final String DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline';"
+    + " script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  static final String DEMO_CSP = "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:;"
+    + " style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+  private final Buffer openApi;
+
+  private DocsRoutes(Buffer openApi) {
+    this.openApi = openApi;
+  }
+
+  /** Reads the OpenAPI document once, off the event loop. */
+  public static Future<DocsRoutes> load(Vertx vertx) {
+    return vertx.fileSystem().readFile("openapi.yaml").map(DocsRoutes::new);
+  }
+
+  public void mount(Router router) {
+    router.get("/openapi.yaml").handler(ctx -> ctx.response()
+      .putHeader("Content-Type", "application/yaml; charset=utf-8")
+      .putHeader("Cache-Control", "no-cache")
+      .end(openApi));
+    page(router, "docs", DOCS_CSP);
+    page(router, "demo", DEMO_CSP);
+    router.get("/webjars/*").handler(StaticHandler.create(FileSystemAccess.RELATIVE, "META-INF/resources/webjars")
+      .setCachingEnabled(true).setMaxAgeSeconds(86_400).setDirectoryListing(false));
+  }
+
+  private static void page(Router router, String name, String csp) {
+    Handler<RoutingContext> headers = ctx -> {
+      ctx.response().putHeader("Content-Security-Policy", csp).putHeader("Referrer-Policy", "no-referrer");
+      ctx.next();
+    };
+    // the router also matches "/name/" here: only the bare path is redirected to the folder
+    router.get("/" + name).handler(ctx -> {
+      if (ctx.normalizedPath().endsWith("/")) {
+        ctx.next();
+      } else {
+        ctx.redirect("/" + name + "/");
+      }
+    });
+    router.get("/" + name + "/*").handler(headers).handler(StaticHandler.create(FileSystemAccess.RELATIVE, "webroot/" + name)
+      .setIndexPage("index.html").setDirectoryListing(false).setCachingEnabled(false));
+  }
+}
