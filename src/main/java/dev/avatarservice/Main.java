@@ -69,7 +69,7 @@ public final class Main {
   }
 
   /** Builds Vert.x for this configuration, with Micrometer metrics. */
-  static Vertx vertx(AppConfig config) {
+  public static Vertx vertx(AppConfig config) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
       .setJvmMetricsEnabled(true)

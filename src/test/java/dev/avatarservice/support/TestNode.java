@@ -1,6 +1,7 @@
 package dev.avatarservice.support;
 
 import dev.avatarservice.Deployer;
+import dev.avatarservice.Main;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
 import io.vertx.core.Vertx;
@@ -40,29 +41,37 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node with the defaults for tests and these overrides (keys of conf/config.json). */
   public static TestNode start(Map<String, Object> overrides) {
-    Vertx vertx = Vertx.vertx();
+    Path avatars;
+    int port;
     try {
-      Path avatars = Files.createTempDirectory("avatars-test");
-      int port = freePort();
-      JsonObject json = ConfigLoader.bundledDefaults()
-        .put("HTTP_HOST", "127.0.0.1")
-        .put("HTTP_PORT", port)
-        .put("HTTP_INSTANCES", 2)
-        .put("DB_PATH", ":memory:")
-        .put("AVATARS_DIR", avatars.toString())
-        .put("JWT_SECRET", JWT_SECRET)
-        .put("AUTH_REQUESTS_PER_MINUTE", 100_000);
-      overrides.forEach(json::put);
-      AppConfig config = AppConfig.from(json);
+      avatars = Files.createTempDirectory("avatars-test");
+      port = freePort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    JsonObject json = testDefaults(port, avatars);
+    overrides.forEach(json::put);
+    AppConfig config = AppConfig.from(json);
+    Vertx vertx = Main.vertx(config);
+    try {
       Deployer.deploy(vertx, config).await();
       return new TestNode(vertx, config, avatars);
-    } catch (IOException e) {
-      vertx.close().await();
-      throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;
     }
+  }
+
+  /** The configuration every test node starts from. */
+  public static JsonObject testDefaults(int port, Path avatars) {
+    return ConfigLoader.bundledDefaults()
+      .put("HTTP_HOST", "127.0.0.1")
+      .put("HTTP_PORT", port)
+      .put("HTTP_INSTANCES", 2)
+      .put("DB_PATH", ":memory:")
+      .put("AVATARS_DIR", avatars.toString())
+      .put("JWT_SECRET", JWT_SECRET)
+      .put("AUTH_REQUESTS_PER_MINUTE", 100_000);
   }
 
   public static TestNode start() {
