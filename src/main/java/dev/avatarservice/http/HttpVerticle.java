@@ -58,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
+    router.route().handler(new AccessLog());
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();

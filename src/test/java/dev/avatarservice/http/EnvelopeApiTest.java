@@ -75,6 +75,14 @@ class EnvelopeApiTest {
   }
 
   @Test
+  void aRequestIdIsEchoedOrMade() {
+    HttpResponse<Buffer> given = node.client().get("/health").putHeader("X-Request-Id", "abc-123").send().await();
+    assertThat(given.getHeader("X-Request-Id")).isEqualTo("abc-123");
+    HttpResponse<Buffer> forged = node.client().get("/health").putHeader("X-Request-Id", "bad id; drop=1").send().await();
+    assertThat(forged.getHeader("X-Request-Id")).matches("[0-9a-f-]{36}");
+  }
+
+  @Test
   void healthAndReadinessAnswer() {
     assertThat(JSendAssert.success(send(HttpMethod.GET, "/health", null, null)))
       .isEqualTo(new JsonObject().put("status", "UP"));

@@ -1,0 +1,48 @@
+package dev.avatarservice.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * One access-log line per request, and a request id ({@code X-Request-Id}: the client's when it is
+ * a plain token, else a new one) echoed in the response so a report can be matched to the log.
+ * Only the path is logged: query strings and headers may carry secrets, and bodies carry passwords.
+ */
+public final class AccessLog implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger("access");
+  private static final String HEADER = "X-Request-Id";
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern UNSAFE_PATH_CHARS = Pattern.compile("[^A-Za-z0-9/._~%+-]");
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String offered = ctx.request().getHeader(HEADER);
+    String requestId = offered != null && SAFE_ID.matcher(offered).matches() ? offered : UUID.randomUUID().toString();
+    ctx.put(HEADER, requestId);
+    ctx.response().putHeader(HEADER, requestId);
+    ctx.addEndHandler(done -> {
+      if (LOG.isInfoEnabled()) {
+        LOG.info("{} {} {} {} {}ms id={}", ctx.request().remoteAddress().hostAddress(), ctx.request().method(),
+          loggable(ctx.request().path()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
+          requestId);
+      }
+    });
+    ctx.next();
+  }
+
+  /** The path with anything that could forge a log line or hide in a terminal replaced. */
+  static String loggable(String path) {
+    if (path == null) {
+      return "-";
+    }
+    String bounded = path.length() > 200 ? path.substring(0, 200) + "..." : path;
+    return UNSAFE_PATH_CHARS.matcher(bounded).replaceAll("?");
+  }
+}
