@@ -74,6 +74,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error instanceof ReplyException reply) {
       return fromReply(reply);
     }
+    if (statusCode >= 400 && statusCode < 500) {
+      // a Vert.x handler refused the request with a status and an exception of its own (CORS: 403)
+      return byStatus(statusCode);
+    }
     LOG.error("Unhandled failure", error);
     return ApiException.fail(500, "internal_error", "internal error");
   }
@@ -112,6 +116,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     return switch (status) {
       case 400 -> ApiException.fail(400, "bad_request", "the request is not valid");
       case 401 -> ApiException.unauthorized("authentication required");
+      case 403 -> ApiException.fail(403, "forbidden", "this origin is not allowed");
       case 404 -> ApiException.fail(404, "not_found", "no such resource");
       case 405 -> ApiException.fail(405, "method_not_allowed", "this method is not allowed here");
       case 413 -> ApiException.fail(413, "payload_too_large", "the request body is too large");

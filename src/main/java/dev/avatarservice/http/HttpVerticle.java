@@ -13,11 +13,15 @@ import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Draft;
@@ -25,6 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The public HTTP server: routing, validation, JSend, authentication, and the work that needs a
@@ -59,6 +65,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog());
+    router.route().handler(cors(config));
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
@@ -78,10 +85,31 @@ public final class HttpVerticle extends VerticleBase {
 
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
-    for (int status : new int[] {400, 401, 404, 405, 413, 415, 500, 503}) {
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
       router.errorHandler(status, failures);
     }
     return router;
+  }
+
+  /**
+   * CORS for the configured origins only. SockJS answers its own CORS (and its Origin is checked
+   * by the realtime routes), so it is left out here to avoid doubled headers.
+   */
+  private static Handler<RoutingContext> cors(AppConfig config) {
+    CorsHandler cors = CorsHandler.create()
+      .addOrigins(List.copyOf(config.corsOrigins()))
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST,
+        HttpMethod.DELETE))
+      .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
+      .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
+      .maxAgeSeconds(600);
+    return ctx -> {
+      if (ctx.normalizedPath().startsWith("/sockjs")) {
+        ctx.next();
+      } else {
+        cors.handle(ctx);
+      }
+    };
   }
 
   private AccountService accountService(AppConfig config, StoreClient store, AccessTokens tokens) {

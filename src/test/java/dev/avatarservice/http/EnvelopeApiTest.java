@@ -83,6 +83,19 @@ class EnvelopeApiTest {
   }
 
   @Test
+  void corsIsGrantedToTheConfiguredOriginsOnly() {
+    String own = node.baseUrl();
+    HttpResponse<Buffer> preflight = node.client().request(HttpMethod.OPTIONS, "/api/login")
+      .putHeader("Origin", own).putHeader("Access-Control-Request-Method", "POST")
+      .putHeader("Access-Control-Request-Headers", "content-type").send().await();
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo(own);
+
+    HttpResponse<Buffer> foreign = node.client().get("/health").putHeader("Origin", "https://evil.example").send().await();
+    JSendAssert.fail(foreign, 403, "forbidden");
+    assertThat(foreign.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
   void healthAndReadinessAnswer() {
     assertThat(JSendAssert.success(send(HttpMethod.GET, "/health", null, null)))
       .isEqualTo(new JsonObject().put("status", "UP"));
