@@ -72,6 +72,7 @@ public final class Main {
   public static Vertx vertx(AppConfig config) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
+      .setRegistryName(config.metricsRegistryName())
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     return Vertx.builder()

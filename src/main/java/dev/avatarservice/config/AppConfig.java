@@ -95,6 +95,14 @@ public final class AppConfig {
     return intIn("HTTP_PORT", 0, 65535);
   }
 
+  /**
+   * The name of this node's metrics registry. Micrometer keeps registries by name for the whole JVM
+   * and closing a Vert.x closes its registry, so nodes that share a JVM (tests) need names of their own.
+   */
+  public String metricsRegistryName() {
+    return "avatar-service@" + httpHost() + ":" + httpPort();
+  }
+
   /** Instances of the HTTP verticle; 0 means one per core. */
   public int httpInstances() {
     int configured = intIn("HTTP_INSTANCES", 0, 1024);

@@ -49,12 +49,13 @@ public final class DocsRoutes {
       ctx.response().putHeader("Content-Security-Policy", csp).putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     };
-    // the router also matches "/name/" here: only the bare path is redirected to the folder
+    // the router also matches "/name/" here: the bare path is served the folder's page, with a 200
+    // (the page names its scripts and styles by absolute paths, so no redirect is needed)
     router.get("/" + name).handler(ctx -> {
       if (ctx.normalizedPath().endsWith("/")) {
         ctx.next();
       } else {
-        ctx.redirect("/" + name + "/");
+        ctx.reroute("/" + name + "/");
       }
     });
     router.get("/" + name + "/*").handler(headers).handler(StaticHandler.create(FileSystemAccess.RELATIVE, "webroot/" + name)

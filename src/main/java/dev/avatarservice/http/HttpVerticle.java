@@ -78,7 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
-    new OpsRoutes(vertx, store).mount(router);
+    new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
     docs.mount(router);

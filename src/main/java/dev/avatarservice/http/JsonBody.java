@@ -1,6 +1,7 @@
 package dev.avatarservice.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -41,6 +42,13 @@ public final class JsonBody {
   public Handler<RoutingContext> validator() {
     return ctx -> {
       ctx.put(KEY, this);
+      // vertx-web-validation checks no body at all when there is no Content-Type
+      if (ctx.request().getHeader(HttpHeaders.CONTENT_TYPE) == null) {
+        ctx.fail(ctx.body().length() > 0
+          ? ApiException.fail(415, "unsupported_media_type", "the body must be application/json")
+          : ApiException.fail(400, "bad_request", "the body must be a JSON object"));
+        return;
+      }
       validation.handle(ctx);
     };
   }

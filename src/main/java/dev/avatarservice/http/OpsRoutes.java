@@ -18,8 +18,10 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 public final class OpsRoutes {
 
   private final HealthChecks readiness;
+  private final String metricsRegistry;
 
-  public OpsRoutes(Vertx vertx, StoreClient store) {
+  public OpsRoutes(Vertx vertx, StoreClient store, String metricsRegistry) {
+    this.metricsRegistry = metricsRegistry;
     this.readiness = HealthChecks.create(vertx)
       .register("store", 2000, promise -> store.ping()
         .onSuccess(pong -> promise.complete(Status.OK()))
@@ -29,7 +31,7 @@ public final class OpsRoutes {
   public void mount(Router router) {
     router.get("/health").handler(ctx -> JSend.success(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(metricsRegistry));
   }
 
   private void ready(RoutingContext ctx) {

@@ -117,8 +117,7 @@ class EnvelopeApiTest {
     assertThat(spec.statusCode()).isEqualTo(200);
     assertThat(spec.bodyAsString()).startsWith("openapi: 3");
 
-    assertThat(send(HttpMethod.GET, "/docs", null, null).getHeader("Location")).isEqualTo("/docs/");
-    for (String page : new String[] {"/docs/", "/demo/"}) {
+    for (String page : new String[] {"/docs", "/docs/", "/demo", "/demo/"}) {
       HttpResponse<Buffer> response = send(HttpMethod.GET, page, null, null);
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.getHeader("Content-Security-Policy")).contains("script-src 'self'");

@@ -34,7 +34,11 @@ public final class OAuthRoutes {
     }
     String grantType = ctx.request().getFormAttribute("grant_type");
     String refreshToken = ctx.request().getFormAttribute("refresh_token");
-    if (grantType == null || grantType.isEmpty()) {
+    if (ctx.request().formAttributes().getAll("grant_type").size() > 1
+      || ctx.request().formAttributes().getAll("refresh_token").size() > 1) {
+      // RFC 6749 §5.2: a repeated parameter is an invalid request
+      oauthError(ctx, 400, "invalid_request", "grant_type and refresh_token must be sent once");
+    } else if (grantType == null || grantType.isEmpty()) {
       oauthError(ctx, 400, "invalid_request", "grant_type is required");
     } else if (!"refresh_token".equals(grantType)) {
       oauthError(ctx, 400, "unsupported_grant_type", "only the refresh_token grant is offered");
