@@ -5,6 +5,7 @@ import dev.avatarservice.auth.SigningKeys;
 import dev.avatarservice.auth.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.Role;
 import dev.avatarservice.http.account.AccountRoutes;
 import dev.avatarservice.http.account.AccountService;
 import dev.avatarservice.http.account.Argon2Settings;
@@ -12,6 +13,7 @@ import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
+import dev.avatarservice.notify.RealtimeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -36,6 +38,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private HttpServer server;
+  /** The sockets of this instance, when the node runs the notify role. */
+  private RealtimeRoutes realtime;
 
   @Override
   public Future<?> start() {
@@ -43,10 +47,11 @@ public final class HttpVerticle extends VerticleBase {
     StoreClient store = new StoreClient(vertx.eventBus(), config.storeTimeoutMs());
     return SigningKeys.resolve(config, store)
       .map(key -> router(config, store, new AccessTokens(vertx, TokenSettings.of(config, key), Clock.systemUTC())))
-      .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+      .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
+      .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(config.httpHost())
           .setPort(config.httpPort())
-          .setCompressionSupported(false))
+          .setCompressionSupported(false), config))
         .requestHandler(router)
         .listen())
       .onSuccess(listening -> {
@@ -72,6 +77,10 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store).mount(router);
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
+    if (config.runs(Role.NOTIFY)) {
+      realtime = new RealtimeRoutes(vertx, config, tokens, store);
+      realtime.mount(router);
+    }
 
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
@@ -93,8 +102,10 @@ public final class HttpVerticle extends VerticleBase {
       Clock.systemUTC());
   }
 
+  /** Sockets first (each gets 1001, server shutting down), then the server and its connections. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> sockets = realtime == null ? Future.succeededFuture() : realtime.close();
+    return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.close());
   }
 }
