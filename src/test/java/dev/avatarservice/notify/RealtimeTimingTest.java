@@ -1,7 +1,5 @@
 package dev.avatarservice.notify;
 
-import dev.avatarservice.auth.AccessTokens;
-import dev.avatarservice.auth.TokenSettings;
 import dev.avatarservice.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -16,7 +14,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
 
@@ -51,11 +48,9 @@ class RealtimeTimingTest {
     node.close();
   }
 
-  /** A valid token for that user with another lifetime than the node's (signed with the test key). */
+  /** A valid token for that user with another lifetime than the node's. */
   private static String tokenWithTtl(String userId, int ttlSeconds) {
-    TokenSettings settings = new TokenSettings(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
-      node.config().jwtIssuer(), node.config().jwtAudience(), ttlSeconds, 0);
-    return new AccessTokens(clientVertx, settings, Clock.systemUTC()).issue(userId);
+    return TestSocket.token(clientVertx, node.config(), userId, ttlSeconds);
   }
 
   @Test

@@ -1,5 +1,10 @@
 package dev.avatarservice.notify;
 
+import dev.avatarservice.auth.AccessTokens;
+import dev.avatarservice.auth.TokenSettings;
+import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.support.TestNode;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
@@ -8,6 +13,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -177,6 +184,16 @@ final class TestSocket {
 
   static Map<String, String> bearer(String token) {
     return Map.of("Authorization", "Bearer " + token);
+  }
+
+  /**
+   * A valid access token for any user id, with any lifetime: signed with the test node's key, as the
+   * node would sign it.
+   */
+  static String token(Vertx vertx, AppConfig config, String userId, int ttlSeconds) {
+    TokenSettings settings = new TokenSettings(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+      config.jwtIssuer(), config.jwtAudience(), ttlSeconds, 0);
+    return new AccessTokens(vertx, settings, Clock.systemUTC()).issue(userId);
   }
 
   /** The {@code exp} claim of a JWT, in epoch seconds (tests read their own tokens). */

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static dev.avatarservice.notify.TestSocket.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +131,19 @@ class WebSocketApiTest {
       assertThat(body.getString("status")).isEqualTo("fail");
       assertThat(body.getJsonObject("data").getString("code")).isEqualTo("unauthorized");
     }
+  }
+
+  /** User ids are never reused: a token of an account that is gone authenticates no one. */
+  @Test
+  void aValidTokenOfAnAccountThatDoesNotExistIsRefused() {
+    String orphan = TestSocket.token(clientVertx, node.config(), UUID.randomUUID().toString(), 60);
+    UpgradeRejectedException refused = TestSocket.refused(client, node.port(), "/ws", bearer(orphan));
+    assertThat(refused.getStatus()).isEqualTo(401);
+    assertThat(refused.getBody().toJsonObject().getJsonObject("data").getString("code")).isEqualTo("unauthorized");
+
+    TestSocket socket = TestSocket.open(client, node.port(), "/ws");
+    socket.send(new JsonObject().put("type", "auth").put("token", orphan));
+    assertThat(socket.awaitClose().code()).isEqualTo(4401);
   }
 
   @Test
