@@ -13,6 +13,14 @@ public final class EventAddress {
   /** {type: "user.deleted", userId}. */
   public static final String USER_DELETED = "events.user.deleted";
 
+  /**
+   * Node-local, never clustered: the notify verticle (the node's one cluster-facing consumer of the
+   * three events above) republishes each body here with {@code setLocalOnly(true)}, and every HTTP
+   * verticle instance of the same node delivers it to the sockets it holds. Publish nothing here
+   * from anywhere else.
+   */
+  public static final String NODE_SOCKETS = "local.notify.sockets";
+
   private EventAddress() {
   }
 }

@@ -5,6 +5,7 @@ import dev.avatarservice.auth.SigningKeys;
 import dev.avatarservice.auth.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.Role;
 import dev.avatarservice.http.account.AccountRoutes;
 import dev.avatarservice.http.account.AccountService;
 import dev.avatarservice.http.account.Argon2Settings;
@@ -12,6 +13,7 @@ import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
+import dev.avatarservice.notify.RealtimeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -42,6 +44,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private HttpServer server;
+  /** The sockets of this instance, when the node runs the notify role. */
+  private RealtimeRoutes realtime;
 
   @Override
   public Future<?> start() {
@@ -50,10 +54,11 @@ public final class HttpVerticle extends VerticleBase {
     return Future.all(SigningKeys.resolve(config, store), DocsRoutes.load(vertx))
       .map(loaded -> router(config, store,
         new AccessTokens(vertx, TokenSettings.of(config, loaded.resultAt(0)), Clock.systemUTC()), loaded.resultAt(1)))
-      .compose(router -> vertx.createHttpServer(new HttpServerOptions()
+      .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
+      .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(config.httpHost())
           .setPort(config.httpPort())
-          .setCompressionSupported(false))
+          .setCompressionSupported(false), config))
         .requestHandler(router)
         .listen())
       .onSuccess(listening -> {
@@ -82,6 +87,10 @@ public final class HttpVerticle extends VerticleBase {
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
     docs.mount(router);
+    if (config.runs(Role.NOTIFY)) {
+      realtime = new RealtimeRoutes(vertx, config, tokens, store);
+      realtime.mount(router);
+    }
 
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
@@ -98,8 +107,7 @@ public final class HttpVerticle extends VerticleBase {
   private static Handler<RoutingContext> cors(AppConfig config) {
     CorsHandler cors = CorsHandler.create()
       .addOrigins(List.copyOf(config.corsOrigins()))
-      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST,
-        HttpMethod.DELETE))
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
       .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
       .maxAgeSeconds(600);
@@ -124,8 +132,10 @@ public final class HttpVerticle extends VerticleBase {
       Clock.systemUTC());
   }
 
+  /** Sockets first (each gets 1001, server shutting down), then the server and its connections. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> sockets = realtime == null ? Future.succeededFuture() : realtime.close();
+    return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.close());
   }
 }
