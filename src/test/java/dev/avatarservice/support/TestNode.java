@@ -1,6 +1,7 @@
 package dev.avatarservice.support;
 
 import dev.avatarservice.Deployer;
+import dev.avatarservice.Node;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
 import io.vertx.core.Vertx;
@@ -19,6 +20,8 @@ import java.util.Map;
  * A real node for integration tests: the production {@link Deployer} on its own Vert.x, an
  * in-memory SQLite database, a temporary avatar folder and a free port. Tests drive it over HTTP
  * and WebSocket like any client; blocking {@code await()} is fine here (never on an event loop).
+ * {@link #startClustered(Map)} starts a clustered node through the production {@link Node}
+ * instead, several of which form a Hazelcast cluster in one JVM (see {@link TestCluster}).
  */
 public final class TestNode implements AutoCloseable {
 
@@ -40,25 +43,42 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node with the defaults for tests and these overrides (keys of conf/config.json). */
   public static TestNode start(Map<String, Object> overrides) {
-    Vertx vertx = Vertx.vertx();
+    return start(overrides, false);
+  }
+
+  /**
+   * Starts a clustered node with the defaults for tests and these overrides, which must hold the
+   * cluster settings ({@link TestCluster#member(int, Map)}). A failed start (the store role is taken)
+   * throws its cause, after the node has left the cluster again.
+   */
+  public static TestNode startClustered(Map<String, Object> overrides) {
+    return start(overrides, true);
+  }
+
+  private static TestNode start(Map<String, Object> overrides, boolean clustered) {
+    AppConfig config;
     try {
-      Path avatars = Files.createTempDirectory("avatars-test");
-      int port = freePort();
       JsonObject json = ConfigLoader.bundledDefaults()
         .put("HTTP_HOST", "127.0.0.1")
-        .put("HTTP_PORT", port)
+        .put("HTTP_PORT", freePort())
         .put("HTTP_INSTANCES", 2)
         .put("DB_PATH", ":memory:")
-        .put("AVATARS_DIR", avatars.toString())
+        .put("AVATARS_DIR", Files.createTempDirectory("avatars-test").toString())
         .put("JWT_SECRET", JWT_SECRET)
         .put("AUTH_REQUESTS_PER_MINUTE", 100_000);
       overrides.forEach(json::put);
-      AppConfig config = AppConfig.from(json);
+      config = AppConfig.from(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Path avatars = Path.of(config.avatarsDir());
+    if (clustered) {
+      return new TestNode(Node.start(config).await(), config, avatars);
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
       Deployer.deploy(vertx, config).await();
       return new TestNode(vertx, config, avatars);
-    } catch (IOException e) {
-      vertx.close().await();
-      throw new UncheckedIOException(e);
     } catch (RuntimeException e) {
       vertx.close().await();
       throw e;
