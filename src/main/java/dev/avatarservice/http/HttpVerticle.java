@@ -12,6 +12,7 @@ import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
+import dev.avatarservice.http.avatar.AvatarRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -28,7 +29,7 @@ import java.time.Clock;
 
 /**
  * The public HTTP server: routing, validation, JSend, authentication, and the work that needs a
- * worker (hashing). It reaches the database only through the store verticle, over the event bus.
+ * worker (hashing, images). It reaches the database only through the store verticle, over the event bus.
  * Deployed once per core; the instances share the listening port.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -72,6 +73,7 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store).mount(router);
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
+    new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
 
     FailureHandler failures = new FailureHandler();
     router.route().failureHandler(failures);
