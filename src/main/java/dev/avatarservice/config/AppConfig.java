@@ -65,6 +65,8 @@ public final class AppConfig {
     longIn("AVATAR_MAX_PIXELS", 1, 1_000_000_000L);
     intIn("AVATAR_SIZE", 16, 4096);
     intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+    intIn("IMAGE_THREADS", 0, 256);
+    intIn("IMAGE_QUEUE", 0, 10_000);
     intIn("WS_AUTH_TIMEOUT", 1, 3600);
     intIn("WS_MAX_MESSAGE", 256, 16 << 20);
     intIn("WS_PING_INTERVAL", 1, 3600);
@@ -223,6 +225,17 @@ public final class AppConfig {
 
   public int avatarUploadsPerMinute() {
     return intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+  }
+
+  /** Threads that decode and re-encode avatar images; 0 means one per core. */
+  public int imageThreads() {
+    int configured = intIn("IMAGE_THREADS", 0, 256);
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+  }
+
+  /** Images that may wait for a thread before more are refused with 503. */
+  public int imageQueue() {
+    return intIn("IMAGE_QUEUE", 0, 10_000);
   }
 
   /** Origins allowed to open sockets: the configured list, or the public origin and localhost. */

@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -34,6 +35,7 @@ public final class StoreVerticle extends VerticleBase {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private Database database;
+  private Avatars avatars;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long purgeTimer = -1;
   private Lock storeRole;
@@ -63,6 +65,12 @@ public final class StoreVerticle extends VerticleBase {
       }))
       .compose(opened -> {
         database = opened;
+        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()),
+          new AvatarFiles(vertx, Path.of(config.avatarsDir()), random));
+        // The folder is made and swept before any request can write to it.
+        return avatars.prepare().map(opened);
+      })
+      .compose(opened -> {
         UserRows rows = new UserRows(config.publicBaseUrl());
         Accounts accounts = new Accounts(opened.pool(), rows, clock);
         serve(StoreAddress.REGISTER, accounts::register);
@@ -71,6 +79,8 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.REFRESH, accounts::refresh);
         serve(StoreAddress.REVOKE, accounts::revoke);
         serve(StoreAddress.USER, accounts::user);
+        serve(StoreAddress.SET_AVATAR, avatars::set);
+        serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         serve(StoreAddress.SIGNING_KEY, request -> signingKey());
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> accounts.purgeExpiredTokens()
