@@ -338,6 +338,7 @@
     handlers: {},           // message type -> function(message)
     onState: function () {},
     onMessage: function () {},
+    onDeleted: function () {}, // closed with 4410 (normally after a "user.deleted" message)
 
     start: function () {
       realtime.wanted = true;
@@ -433,10 +434,13 @@
       realtime.lastClose = { code: code, reason: reason };
       // 4410: account deleted, never reconnect. 4401: token refused or expired, so get a fresh
       // token first. Anything else while still wanted is unexpected: reconnect with backoff.
+      // (The account is gone as soon as "user.deleted" arrives, whatever the close code: over
+      // SockJS's XHR transports Vert.x closes with 3000, not 4410.)
       if (code === 4410) realtime.wanted = false;
       if (code === 4401) realtime.refreshBeforeConnect = true;
       if (realtime.wanted) detail += ' ' + realtime.scheduleReconnect();
       realtime.setState('closed', detail, code, reason);
+      if (code === 4410) realtime.onDeleted();
     },
 
     scheduleReconnect: function () {
@@ -581,11 +585,20 @@
       view.setText(view.el['auth-error'], '');
     },
 
+    /** Failures that are about one field although the server sends them as {message, code}. */
+    codeFields: { identifier_taken: 'identifier' },
+
     /** Field errors go next to their field; anything else (and unknown fields) into auth-error. */
     showAuthFailure: function (result) {
       view.clearAuthErrors();
       var general = [];
-      var fields = result.fields || {};
+      var fields = {};
+      Object.keys(result.fields || {}).forEach(function (field) { fields[field] = result.fields[field]; });
+      var codeField = view.codeFields[result.code];
+      if (codeField && result.message && !(codeField in fields)) {
+        fields[codeField] = result.message;
+        result = Object.assign({}, result, { message: null });
+      }
       Object.keys(fields).forEach(function (field) {
         if (field === 'identifier' || field === 'password') {
           view.el[field].setAttribute('aria-invalid', 'true');
@@ -598,7 +611,7 @@
       if (result.status === 429 && result.retryAfter !== null) {
         general.push('Try again in ' + result.retryAfter + ' s.');
       }
-      if (general.length === 0 && !result.fields) general.push(api.describe(result));
+      if (general.length === 0 && Object.keys(fields).length === 0) general.push(api.describe(result));
       view.setText(view.el['auth-error'], general.join(' '));
       var firstInvalid = document.querySelector('#auth-form [aria-invalid="true"]');
       if (firstInvalid) firstInvalid.focus();
@@ -1017,6 +1030,8 @@
     wireRealtime: function () {
       realtime.onState = function (state, detail) { view.setConnection(state, detail); };
       realtime.onMessage = view.logMessage;
+      // A 4410 close means the same as "user.deleted", should the message itself not arrive.
+      realtime.onDeleted = function () { if (session.isActive()) app.accountDeleted(); };
       realtime.handlers = {
         'ready': function (m) {
           realtime.authenticated();
