@@ -94,7 +94,8 @@ public final class StoreVerticle extends VerticleBase {
           accounts.purgeExpiredTokens()
             .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
             .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString()));
-          avatars.sweep(clock.millis() - ORPHAN_MIN_AGE_MS)
+          // file times are the system's, whatever clock the accounts use
+          avatars.sweep(System.currentTimeMillis() - ORPHAN_MIN_AGE_MS)
             .onSuccess(count -> {
               if (count > 0) {
                 LOG.info("Removed {} avatar files that no account points at", count);

@@ -46,8 +46,9 @@ public final class UserDeletion {
       .compose(deleted -> broadcast.send(userId))
       .map(outcome -> {
         if (!outcome.complete()) {
-          LOG.warn("Account deleted, but {} node(s) did not confirm closing its sockets in time ({} confirmed, {} gone)",
-            outcome.unconfirmed(), outcome.confirmed(), outcome.gone());
+          LOG.warn("Account deleted, but not every node confirmed closing its sockets in time"
+              + " ({} confirmed, {} gone, {} unconfirmed or not known): answering 202",
+            outcome.confirmed(), outcome.gone(), outcome.unconfirmed());
         }
         return outcome.complete();
       });
