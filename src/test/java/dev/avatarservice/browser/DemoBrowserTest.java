@@ -153,11 +153,17 @@ class DemoBrowserTest {
     assertThat(a.text("profile-identifier")).isEqualTo(IDENTIFIER);
     step("registered in a");
 
-    // B: a wrong password is refused in the form; then B and C log in.
+    // B: the identifier is taken (shown under its field), a wrong password is refused; then B and C log in.
     b.type("identifier-input", IDENTIFIER);
+    b.type("password-input", ApiClient.PASSWORD);
+    b.click("register-button");
+    b.waitVisible("identifier-error");
+    assertThat(b.testId("auth-error").isDisplayed()).isFalse();
+    b.expectHttpError(409);
     b.type("password-input", ApiClient.PASSWORD + "-wrong");
     b.click("login-button");
     b.waitVisible("auth-error");
+    assertThat(b.testId("identifier-error").isDisplayed()).isFalse();
     b.expectHttpError(401);
     for (Browser browser : List.of(b, c)) {
       browser.type("identifier-input", IDENTIFIER);
