@@ -3,6 +3,7 @@ package dev.avatarservice.http;
 import dev.avatarservice.auth.InvalidTokenException;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.http.account.InvalidFieldException;
+import dev.avatarservice.log.LogSafe;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
@@ -111,7 +112,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
       // a Vert.x handler refused the request with a status and an exception of its own (CORS: 403)
       return byStatus(statusCode);
     }
-    LOG.error("Unhandled failure", error);
+    // its message may quote the request (Vert.x and Netty quote header values, parsers the body)
+    LOG.error("Unhandled failure", LogSafe.escapeMessages(error));
     return ApiException.fail(500, "internal_error", "internal error");
   }
 
