@@ -43,8 +43,6 @@ class OpenApiContractTest {
    * success case to {@link #successCases()} and its failures to a test below.
    */
   private static final Set<String> NOT_YET_IMPLEMENTED = Set.of(
-    // avatar upload and removal, and the avatar files
-    "uploadAvatar", "deleteAvatar", "uploadAvatarLegacy", "deleteAvatarLegacy", "getAvatarFile",
     // account deletion
     "deleteUser", "deleteUserLegacy");
 
@@ -87,6 +85,11 @@ class OpenApiContractTest {
       .add("grant_type", "refresh_token").add("refresh_token", registered().getString("refreshToken"))));
     cases.put("oauthRevoke", () -> form("/oauth/revoke", form()
       .add("token", registered().getString("refreshToken")).add("token_type_hint", "refresh_token")));
+    cases.put("uploadAvatar", () -> upload("/api/user/avatar", registered().getString("accessToken"), png()));
+    cases.put("uploadAvatarLegacy", () -> upload("/avatar", registered().getString("accessToken"), png()));
+    cases.put("deleteAvatar", () -> withAvatar((token, url) -> send(HttpMethod.DELETE, "/api/user/avatar", token, null, null)));
+    cases.put("deleteAvatarLegacy", () -> withAvatar((token, url) -> send(HttpMethod.DELETE, "/avatar", token, null, null)));
+    cases.put("getAvatarFile", () -> withAvatar((token, url) -> get(java.net.URI.create(url).getPath())));
     cases.put("health", () -> get("/health"));
     cases.put("ready", () -> get("/ready"));
     cases.put("metrics", () -> get("/metrics"));
@@ -162,6 +165,9 @@ class OpenApiContractTest {
         // an avatar file that does not exist answers 404 even once the route exists
         assertThat(status).as("%s %s (%s) answers %d: it exists now, so drive it and take it out of NOT_YET_IMPLEMENTED",
           operation.method(), path, operation.id(), status).isIn(404, 405);
+      } else if ("getAvatarFile".equals(operation.id())) {
+        // a made-up file name is a documented 404; the success case above serves a real one
+        assertThat(status).as("%s %s (%s)", operation.method(), path, operation.id()).isEqualTo(404);
       } else {
         // and a request without a body or a token is a client error at worst, never a crash
         assertThat(status).as("%s %s (%s)", operation.method(), path, operation.id()).isNotIn(404, 405).isLessThan(500);
@@ -215,6 +221,28 @@ class OpenApiContractTest {
       assertThat(entry.getValue().statusCode()).as(entry.getKey()).isEqualTo(401);
       contract.assertConforms(entry.getKey(), entry.getValue());
     });
+  }
+
+  @Test
+  void avatarFailuresAreDocumented() {
+    String token = registered().getString("accessToken");
+    contract.assertConforms("uploadAvatar", expect(400, send(HttpMethod.POST, "/api/user/avatar", token,
+      "multipart/form-data; boundary=b", Buffer.buffer("--b--\r\n"))));
+    contract.assertConforms("uploadAvatar", expect(401, upload("/api/user/avatar", null, png())));
+    contract.assertConforms("uploadAvatar", expect(415, upload("/api/user/avatar", token, Buffer.buffer("<svg/>"))));
+    contract.assertConforms("uploadAvatar", expect(415, send(HttpMethod.POST, "/api/user/avatar", token,
+      "text/plain", Buffer.buffer("hello"))));
+    contract.assertConforms("uploadAvatar", expect(422, upload("/api/user/avatar", token,
+      png().getBuffer(0, 40))));
+    contract.assertConforms("uploadAvatar", expect(413, upload("/api/user/avatar", token,
+      Buffer.buffer(new byte[(int) node.config().avatarMaxBytes() + 1]))));
+    contract.assertConforms("deleteAvatar", expect(401, send(HttpMethod.DELETE, "/api/user/avatar", "nope", null, null)));
+    contract.assertConforms("getAvatarFile", expect(404, get("/avatars/AAAAAAAAAAAAAAAAAAAAAA.png")));
+  }
+
+  private static HttpResponse<Buffer> expect(int status, HttpResponse<Buffer> response) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    return response;
   }
 
   @Test
@@ -390,6 +418,31 @@ class OpenApiContractTest {
   }
 
   /** A new account's token response {@code data}. */
+  /** A small PNG, made here. */
+  private static Buffer png() {
+    java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(image, "png", out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  private static HttpResponse<Buffer> upload(String path, String token, Buffer body) {
+    return send(HttpMethod.POST, path, token, "image/png", body);
+  }
+
+  /** Runs a request for a new user who has an avatar: (access token, avatar URL). */
+  private static HttpResponse<Buffer> withAvatar(
+    java.util.function.BiFunction<String, String, HttpResponse<Buffer>> request) {
+    String token = registered().getString("accessToken");
+    HttpResponse<Buffer> uploaded = upload("/api/user/avatar", token, png());
+    assertThat(uploaded.statusCode()).as(uploaded.bodyAsString()).isEqualTo(200);
+    return request.apply(token, uploaded.bodyAsJsonObject().getJsonObject("data").getString("avatarUrl"));
+  }
+
   private static JsonObject registered() {
     return node.api().register(unique("user"));
   }

@@ -15,6 +15,10 @@ public final class Field {
   public static final String FILE = "file";
   public static final String PATH = "path";
   public static final String KEY = "key";
+  /** The account in an avatar reply: the API's USER. */
+  public static final String USER = "user";
+  /** The avatar URL an avatar request replaced or removed, or null when the user had none. */
+  public static final String PREVIOUS_AVATAR_URL = "previousAvatarUrl";
 
   // USER, as in the API
   public static final String ID = "id";

@@ -22,9 +22,15 @@ public final class StoreAddress {
   public static final String USER = "store.user.get";
   /** {userId} -> {}: the account, its refresh tokens and its avatar files are gone; USER_NOT_FOUND. */
   public static final String DELETE_USER = "store.user.delete";
-  /** {userId, png} -> USER with the new avatarUrl; USER_NOT_FOUND. */
+  /**
+   * {userId, png (the finished PNG)} -> {user: USER with the new avatarUrl, previousAvatarUrl: the
+   * replaced one or null}; the previous file is gone when this answers; USER_NOT_FOUND.
+   */
   public static final String SET_AVATAR = "store.avatar.set";
-  /** {userId} -> USER with avatarUrl null; USER_NOT_FOUND. */
+  /**
+   * {userId} -> {user: USER with avatarUrl null, previousAvatarUrl: the removed one, or null when there
+   * was none}; the file is gone when this answers; USER_NOT_FOUND.
+   */
   public static final String REMOVE_AVATAR = "store.avatar.remove";
   /** {file} -> {path}: where an avatar file lives, for nodes that serve it; NOT_FOUND. */
   public static final String AVATAR_FILE = "store.avatar.file";

@@ -65,6 +65,8 @@ public final class AppConfig {
     longIn("AVATAR_MAX_PIXELS", 1, 1_000_000_000L);
     intIn("AVATAR_SIZE", 16, 4096);
     intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+    intIn("IMAGE_THREADS", 0, 256);
+    intIn("IMAGE_QUEUE", 0, 10_000);
     intIn("WS_AUTH_TIMEOUT", 1, 3600);
     intIn("WS_MAX_MESSAGE", 256, 16 << 20);
     intIn("WS_PING_INTERVAL", 1, 3600);
@@ -77,6 +79,13 @@ public final class AppConfig {
     if (clustered() && secret.length == 0) {
       throw new ConfigException("JWT_SECRET must be set when CLUSTER is true: every node must sign and verify with the same key");
     }
+    if (clustered()) {
+      clusterHost();
+    }
+    clusterBusPort();
+    clusterName();
+    clusterMembers();
+    clusterPort();
   }
 
   public Set<Role> roles() {
@@ -218,6 +227,17 @@ public final class AppConfig {
     return intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
   }
 
+  /** Threads that decode and re-encode avatar images; 0 means one per core. */
+  public int imageThreads() {
+    int configured = intIn("IMAGE_THREADS", 0, 256);
+    return configured == 0 ? Runtime.getRuntime().availableProcessors() : configured;
+  }
+
+  /** Images that may wait for a thread before more are refused with 503. */
+  public int imageQueue() {
+    return intIn("IMAGE_QUEUE", 0, 10_000);
+  }
+
   /** Origins allowed to open sockets: the configured list, or the public origin and localhost. */
   public Set<String> wsOrigins() {
     return origins("WS_ORIGINS");
@@ -244,12 +264,60 @@ public final class AppConfig {
     return bool("CLUSTER");
   }
 
+  /** The address this node's event bus listens on and other nodes reach it at. */
   public String clusterHost() {
-    return nonBlank("CLUSTER_HOST");
+    String host = nonBlank("CLUSTER_HOST");
+    if (!host.matches("[A-Za-z0-9.:\\-\\[\\]%]+")) {
+      throw new ConfigException("CLUSTER_HOST must be a host name or an IP address, such as 127.0.0.1");
+    }
+    return host;
   }
 
+  /** The event bus port; 0 picks a free one (set one when a firewall sits between the nodes). */
+  public int clusterBusPort() {
+    return intIn("CLUSTER_BUS_PORT", 0, 65535);
+  }
+
+  /** The Hazelcast cluster name; empty keeps the one of the Hazelcast configuration file. */
+  public String clusterName() {
+    String name = string("CLUSTER_NAME").trim();
+    if (!name.isEmpty() && !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException("CLUSTER_NAME must be 1 to 64 letters, digits, dots, dashes or underscores");
+    }
+    return name;
+  }
+
+  /**
+   * The Hazelcast members to join over TCP/IP ({@code host}, {@code host:port}, or Hazelcast's
+   * {@code 10.0.0.1-9} ranges); empty keeps the join settings of the Hazelcast configuration file.
+   */
+  public List<String> clusterMembers() {
+    String text = string("CLUSTER_MEMBERS").trim();
+    if (text.isEmpty()) {
+      return List.of();
+    }
+    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+      .map(member -> {
+        if (!member.matches("[A-Za-z0-9.:\\-\\[\\]*]+")) {
+          throw new ConfigException("CLUSTER_MEMBERS: '" + member + "' is not a host, host:port or address range");
+        }
+        return member;
+      })
+      .toList();
+  }
+
+  /** The Hazelcast member port; 0 keeps the one of the Hazelcast configuration file. */
+  public int clusterPort() {
+    return intIn("CLUSTER_PORT", 0, 65535);
+  }
+
+  /**
+   * The Hazelcast configuration (XML or YAML): a file, else a class-path resource of that name (the
+   * jar bundles {@code conf/hazelcast.xml}); {@code classpath:NAME} for a resource only; empty for
+   * vertx-hazelcast's own lookup ({@code -Dvertx.hazelcast.config}, {@code cluster.xml}, its default).
+   */
   public String hazelcastConfig() {
-    return string("HAZELCAST_CONFIG");
+    return string("HAZELCAST_CONFIG").trim();
   }
 
   private Set<String> origins(String key) {

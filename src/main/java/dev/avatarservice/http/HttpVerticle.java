@@ -13,6 +13,7 @@ import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
+import dev.avatarservice.http.avatar.AvatarRoutes;
 import dev.avatarservice.notify.RealtimeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -36,7 +37,7 @@ import java.util.Set;
 
 /**
  * The public HTTP server: routing, validation, JSend, authentication, and the work that needs a
- * worker (hashing). It reaches the database only through the store verticle, over the event bus.
+ * worker (hashing, images). It reaches the database only through the store verticle, over the event bus.
  * Deployed once per core; the instances share the listening port.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -90,6 +91,7 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
+    new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
     docs.mount(router);
     if (config.runs(Role.NOTIFY)) {
       realtime = new RealtimeRoutes(vertx, config, tokens, store);

@@ -2,15 +2,18 @@ package dev.avatarservice.store;
 
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
+import dev.avatarservice.cluster.StoreRole;
 import dev.avatarservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Lock;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,7 +24,8 @@ import java.util.function.Function;
 /**
  * Owns the database (and the avatar folder): answers the {@link StoreAddress} requests. Exactly one
  * instance per cluster while the database is SQLite, since point-to-point requests are spread over
- * every consumer of an address. JDBC runs on the JDBC client's workers, never on this event loop.
+ * every consumer of an address: it claims the cluster-wide {@link StoreRole} lock before opening the
+ * database and holds it until it stops. JDBC runs on the JDBC client's workers, never on this event loop.
  */
 public final class StoreVerticle extends VerticleBase {
 
@@ -31,8 +35,10 @@ public final class StoreVerticle extends VerticleBase {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private Database database;
+  private Avatars avatars;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long purgeTimer = -1;
+  private Lock storeRole;
 
   public StoreVerticle() {
     this(Clock.systemUTC());
@@ -45,7 +51,9 @@ public final class StoreVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AppConfig config = AppConfig.from(config());
-    return vertx.executeBlocking(() -> {
+    return StoreRole.claim(vertx)
+      .onSuccess(lock -> storeRole = lock)
+      .compose(lock -> vertx.executeBlocking(() -> {
         Database opened = new Database(vertx, config);
         try {
           Migrations.migrate(opened.dataSource());
@@ -54,9 +62,15 @@ public final class StoreVerticle extends VerticleBase {
           throw e;
         }
         return opened;
-      })
+      }))
       .compose(opened -> {
         database = opened;
+        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()),
+          new AvatarFiles(vertx, Path.of(config.avatarsDir()), random));
+        // The folder is made and swept before any request can write to it.
+        return avatars.prepare().map(opened);
+      })
+      .compose(opened -> {
         UserRows rows = new UserRows(config.publicBaseUrl());
         Accounts accounts = new Accounts(opened.pool(), rows, clock);
         serve(StoreAddress.REGISTER, accounts::register);
@@ -65,6 +79,8 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.REFRESH, accounts::refresh);
         serve(StoreAddress.REVOKE, accounts::revoke);
         serve(StoreAddress.USER, accounts::user);
+        serve(StoreAddress.SET_AVATAR, avatars::set);
+        serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         serve(StoreAddress.SIGNING_KEY, request -> signingKey());
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> accounts.purgeExpiredTokens()
@@ -72,13 +88,15 @@ public final class StoreVerticle extends VerticleBase {
           .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString())));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
-      .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(config.dbPath()) ? "in memory" : "SQLite file"));
+      .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(config.dbPath()) ? "in memory" : "SQLite file"))
+      .onFailure(error -> releaseStoreRole());
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(purgeTimer);
     if (database == null) {
+      releaseStoreRole();
       return Future.succeededFuture();
     }
     return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
@@ -86,7 +104,16 @@ public final class StoreVerticle extends VerticleBase {
       .eventually(() -> vertx.executeBlocking(() -> {
         database.close();
         return null;
-      }));
+      }))
+      .onComplete(closed -> releaseStoreRole());
+  }
+
+  /** Lets another node take the store role: only once this one no longer touches the database. */
+  private void releaseStoreRole() {
+    if (storeRole != null) {
+      storeRole.release();
+      storeRole = null;
+    }
   }
 
   /** The key that signs access tokens when none is configured: made once, kept in the database. */

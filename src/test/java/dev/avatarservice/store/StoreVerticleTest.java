@@ -9,7 +9,9 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -22,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The store's bus contract, with a clock the test moves, against an in-memory database. */
 class StoreVerticleTest {
 
+  @TempDir
+  Path avatars;
   private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T10:00:00Z"));
   private Vertx vertx;
   private StoreClient store;
@@ -29,7 +33,8 @@ class StoreVerticleTest {
   @BeforeEach
   void deploy() {
     vertx = Vertx.vertx();
-    JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "");
+    JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "")
+      .put("AVATARS_DIR", avatars.toString());
     vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)).await();
     store = new StoreClient(vertx.eventBus(), 5000);
   }

@@ -1,7 +1,6 @@
 package dev.avatarservice.support;
 
-import dev.avatarservice.Deployer;
-import dev.avatarservice.Main;
+import dev.avatarservice.Node;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
 import io.vertx.core.Vertx;
@@ -20,6 +19,8 @@ import java.util.Map;
  * A real node for integration tests: the production {@link Deployer} on its own Vert.x, an
  * in-memory SQLite database, a temporary avatar folder and a free port. Tests drive it over HTTP
  * and WebSocket like any client; blocking {@code await()} is fine here (never on an event loop).
+ * {@link #startClustered(Map)} starts a clustered node through the production {@link Node}
+ * instead, several of which form a Hazelcast cluster in one JVM (see {@link TestCluster}).
  */
 public final class TestNode implements AutoCloseable {
 
@@ -41,25 +42,32 @@ public final class TestNode implements AutoCloseable {
 
   /** Starts a node with the defaults for tests and these overrides (keys of conf/config.json). */
   public static TestNode start(Map<String, Object> overrides) {
-    Path avatars;
-    int port;
+    return start(overrides, false);
+  }
+
+  /**
+   * Starts a clustered node with the defaults for tests and these overrides, which must hold the
+   * cluster settings ({@link TestCluster#member(int, Map)}). A failed start (the store role is taken)
+   * throws its cause, after the node has left the cluster again.
+   */
+  public static TestNode startClustered(Map<String, Object> overrides) {
+    return start(overrides, true);
+  }
+
+  private static TestNode start(Map<String, Object> overrides, boolean clustered) {
+    AppConfig config;
     try {
-      avatars = Files.createTempDirectory("avatars-test");
-      port = freePort();
+      JsonObject json = testDefaults(freePort(), Files.createTempDirectory("avatars-test"));
+      overrides.forEach(json::put);
+      config = AppConfig.from(json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    JsonObject json = testDefaults(port, avatars);
-    overrides.forEach(json::put);
-    AppConfig config = AppConfig.from(json);
-    Vertx vertx = Main.vertx(config);
-    try {
-      Deployer.deploy(vertx, config).await();
-      return new TestNode(vertx, config, avatars);
-    } catch (RuntimeException e) {
-      vertx.close().await();
-      throw e;
+    if (clustered != config.clustered()) {
+      throw new IllegalArgumentException("startClustered needs the cluster settings, start() must not have them");
     }
+    // the production start-up: metrics, cluster manager when clustered, roles
+    return new TestNode(Node.start(config).await(), config, Path.of(config.avatarsDir()));
   }
 
   /** The configuration every test node starts from. */

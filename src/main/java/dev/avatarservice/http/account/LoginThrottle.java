@@ -17,16 +17,25 @@ import java.util.function.LongSupplier;
  * a single node, a Hazelcast map in a cluster, so the limit holds for the whole cluster. After
  * {@code limit} failures within the window, logins for that pair are refused with 429 until the
  * window ends; a success clears the count. Keys are hashes: no identifier or address is kept.
+ *
+ * <p>Entries expire at the end of their window. A compare-and-set without a time to live would make
+ * an entry immortal (both Vert.x's local map and Hazelcast drop the TTL on replace), so the count is
+ * replaced with the window's remaining TTL where the map supports that (the local map); the
+ * Hazelcast map of vertx-hazelcast 5.0.7 does not, and there the map's own time to live, set from
+ * {@code LOGIN_FAILURES_WINDOW} by {@code HazelcastSettings}, expires entries a window after their
+ * last change.
  */
 public final class LoginThrottle {
 
-  static final String MAP = "avatar-service.login-failures";
+  /** The shared async map; a Hazelcast map of this name in a cluster. */
+  public static final String MAP = "avatar-service.login-failures";
   private static final int CAS_ATTEMPTS = 8;
 
   private final Future<AsyncMap<String, JsonObject>> map;
   private final int limit;
   private final long windowMillis;
   private final LongSupplier clock;
+  private volatile boolean replaceWithTtl = true;
 
   public LoginThrottle(Vertx vertx, int limit, long windowSeconds, LongSupplier clock) {
     this.map = vertx.sharedData().getAsyncMap(MAP);
@@ -64,8 +73,23 @@ public final class LoginThrottle {
       JsonObject next = current.getLong("until") <= now
         ? new JsonObject().put("count", 1).put("until", now + windowMillis)
         : current.copy().put("count", current.getInteger("count") + 1);
-      return failures.replaceIfPresent(key, current, next);
+      return replace(failures, key, current, next, Math.max(1, next.getLong("until") - now));
     }).compose(done -> done || attempts <= 1 ? Future.<Void>succeededFuture() : increment(failures, key, attempts - 1));
+  }
+
+  /** Compare-and-set that keeps the entry expiring, with the TTL where the map supports it. */
+  private Future<Boolean> replace(AsyncMap<String, JsonObject> failures, String key, JsonObject current,
+                                  JsonObject next, long ttlMillis) {
+    if (!replaceWithTtl) {
+      return failures.replaceIfPresent(key, current, next);
+    }
+    return failures.replaceIfPresent(key, current, next, ttlMillis).recover(error -> {
+      if (error instanceof UnsupportedOperationException) {
+        replaceWithTtl = false;
+        return failures.replaceIfPresent(key, current, next);
+      }
+      return Future.failedFuture(error);
+    });
   }
 
   /** The map key of an identifier and client address. */

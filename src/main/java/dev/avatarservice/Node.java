@@ -1,0 +1,77 @@
+package dev.avatarservice;
+
+import dev.avatarservice.cluster.HazelcastSettings;
+import dev.avatarservice.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * One node, as {@link Main} starts it and as tests start several in one JVM: Vert.x with Micrometer
+ * metrics, joined to the Hazelcast cluster when {@code CLUSTER} is true, with the verticles of the
+ * configured roles deployed. Blocking only while it reads the Hazelcast configuration file.
+ */
+public final class Node {
+
+  private Node() {
+  }
+
+  /**
+   * Builds Vert.x and deploys the roles. When a deployment fails (the store role is taken, a port is
+   * in use), Vert.x is closed, which leaves the cluster, and the future fails with that cause.
+   */
+  public static Future<Vertx> start(AppConfig config) {
+    // Not a chain of compose/recover: those futures belong to the node's event loops, which are gone
+    // once a failed node is closed; this promise has no context and completes on any thread.
+    Promise<Vertx> started = Promise.promise();
+    vertx(config).onComplete(built -> {
+      if (built.failed()) {
+        started.fail(built.cause());
+        return;
+      }
+      Vertx vertx = built.result();
+      Deployer.deploy(vertx, config).onComplete(deployed -> {
+        if (deployed.succeeded()) {
+          started.complete(vertx);
+        } else {
+          vertx.close().onComplete(closed -> started.fail(deployed.cause()));
+        }
+      });
+    });
+    return started.future();
+  }
+
+  /** Builds Vert.x for this configuration: clustered on Hazelcast or not, with Micrometer metrics. */
+  public static Future<Vertx> vertx(AppConfig config) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setRegistryName(config.metricsRegistryName())
+      .setJvmMetricsEnabled(true)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    if (!config.clustered()) {
+      return Future.succeededFuture(builder(options).build());
+    }
+    HazelcastClusterManager clusterManager;
+    try {
+      clusterManager = new HazelcastClusterManager(HazelcastSettings.load(config));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    options.setEventBusOptions(new EventBusOptions()
+      .setHost(config.clusterHost())
+      .setPort(config.clusterBusPort()));
+    return builder(options).withClusterManager(clusterManager).buildClustered();
+  }
+
+  private static VertxBuilder builder(VertxOptions options) {
+    return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory());
+  }
+}

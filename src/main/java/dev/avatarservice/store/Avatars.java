@@ -1,0 +1,116 @@
+package dev.avatarservice.store;
+
+import dev.avatarservice.bus.Failure;
+import dev.avatarservice.bus.Field;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Which avatar file each user has ({@code users.avatar_file}), kept in step with the folder.
+ *
+ * <p>The order makes every outcome safe. A new file is written completely (under a new name) before
+ * any row can point at it; one transaction then reads the old name and points the row at the new
+ * one; the old file is deleted only after that commit. Of two uploads racing for one user, the
+ * transactions run one after the other, and the second deletes the file of the first as "old": one
+ * current file remains, and it exists. When the transaction fails, or the user is gone by then, the
+ * new file is deleted and the row never pointed at it. A crash between two steps leaves at worst a
+ * file no row names, which {@link #prepare()} removes at the next start.
+ */
+final class Avatars {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Avatars.class);
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+
+  private final Pool pool;
+  private final UserRows rows;
+  private final AvatarFiles files;
+
+  Avatars(Pool pool, UserRows rows, AvatarFiles files) {
+    this.pool = pool;
+    this.rows = rows;
+    this.files = files;
+  }
+
+  /** {userId, png} -> {user, previousAvatarUrl}. */
+  Future<JsonObject> set(JsonObject request) {
+    String userId = request.getString(Field.USER_ID);
+    byte[] png = request.getBinary(Field.PNG);
+    if (userId == null || png == null || !isPng(png)) {
+      LOG.error("Refused an avatar request without a user id or PNG bytes: the caller has a bug");
+      return Future.failedFuture(Failure.INTERNAL.exception("internal error"));
+    }
+    return files.write(png).compose(name -> point(userId, name)
+      .recover(error -> files.delete(name).transform(deleted -> Future.failedFuture(error))));
+  }
+
+  /** {userId} -> {user, previousAvatarUrl}. */
+  Future<JsonObject> remove(JsonObject request) {
+    return point(request.getString(Field.USER_ID), null);
+  }
+
+  /**
+   * Creates the folder if missing, then removes the files in it that no row names and temporary
+   * leftovers: run once at start, before any request can write a file.
+   */
+  Future<Void> prepare() {
+    return files.prepare().compose(created -> sweepOrphans()).map(removed -> {
+      if (removed > 0) {
+        LOG.info("Removed {} avatar files that no account points at", removed);
+      }
+      return null;
+    });
+  }
+
+  private Future<Integer> sweepOrphans() {
+    return pool.query("SELECT avatar_file FROM users WHERE avatar_file IS NOT NULL").execute()
+      .compose(result -> {
+        Set<String> current = new HashSet<>();
+        for (Row row : result) {
+          current.add(row.getString("avatar_file"));
+        }
+        return files.sweep(current);
+      });
+  }
+
+  /** Points the user's row at {@code file} (or at none), then deletes the file it pointed at before. */
+  private Future<JsonObject> point(String userId, String file) {
+    return pool.withTransaction(tx -> tx
+        .preparedQuery("SELECT avatar_file FROM users WHERE id = ?").execute(Tuple.of(userId))
+        .compose(found -> {
+          Row row = Accounts.first(found);
+          if (row == null) {
+            return Future.failedFuture(Failure.USER_NOT_FOUND.exception("the account does not exist"));
+          }
+          String previous = row.getString("avatar_file");
+          return tx.preparedQuery("UPDATE users SET avatar_file = ? WHERE id = ? RETURNING " + UserRows.COLUMNS)
+            .execute(Tuple.tuple().addValue(file).addString(userId))
+            .map(updated -> new Moved(rows.toUser(Accounts.first(updated)), previous));
+        }))
+      .compose(moved -> files.delete(moved.previous()).map(deleted -> new JsonObject()
+        .put(Field.USER, moved.user())
+        .put(Field.PREVIOUS_AVATAR_URL, moved.previous() == null ? null : rows.avatarUrl(moved.previous()))));
+  }
+
+  private static boolean isPng(byte[] bytes) {
+    if (bytes.length <= PNG_SIGNATURE.length) {
+      return false;
+    }
+    for (int i = 0; i < PNG_SIGNATURE.length; i++) {
+      if (bytes[i] != PNG_SIGNATURE[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private record Moved(JsonObject user, String previous) {
+  }
+}
