@@ -28,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +66,8 @@ class HostileInputFuzzTest {
 
   @BeforeContainer
   static void start() {
-    node = TestNode.start();
+    // uploads are limited per user and minute; the fuzzing uploads far more than that, on purpose
+    node = TestNode.start(Map.of("AVATAR_UPLOADS_PER_MINUTE", 100_000));
     JsonObject tokens = node.api().register(OWNER);
     accessToken = tokens.getString("accessToken");
     refreshToken = tokens.getString("refreshToken");
@@ -180,7 +182,8 @@ class HostileInputFuzzTest {
       Tuple.of(3, HostileValues.jsonValue().map(json -> json.getBytes(StandardCharsets.UTF_8))),
       Tuple.of(2, Arbitraries.bytes().array(byte[].class).ofMaxSize(2000)),
       Tuple.of(1, HostileValues.huge().map(text -> text.getBytes(StandardCharsets.UTF_8))),
-      Tuple.of(1, Arbitraries.integers().between(16_000, 70_000).map(n -> new byte[n])));
+      Tuple.of(1, Arbitraries.integers().between(16_000, 70_000).map(n -> new byte[n])),
+      Tuple.of(2, HostileValues.imageLike(png)));
     Arbitrary<String> methods = Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.of("GET", "POST")),
       Tuple.of(1, Arbitraries.of(METHODS)));
     return Combinators.combine(methods, Arbitraries.of(ROUTES), body,

@@ -227,13 +227,38 @@ public final class HostileValues {
       Tuple.of(2, Arbitraries.just(image)),
       Tuple.of(2, Arbitraries.bytes().array(byte[].class).ofMaxSize(300)),
       Tuple.of(1, oddText().map(t -> t.getBytes(StandardCharsets.UTF_8))),
-      Tuple.of(1, Arbitraries.integers().between(1, 3).map(n -> truncated(image, n))));
+      Tuple.of(2, imageLike(image)));
     Arbitrary<String> partType = Arbitraries.of("image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml",
       "text/plain", "application/json", "application/octet-stream", "");
     Arbitrary<Part> part = Combinators.combine(partName, fileName, partType, content, Arbitraries.of(true, false))
       .as(Part::new);
     return Combinators.combine(boundary, part.list().ofMaxSize(3), Arbitraries.of(Ending.values()))
       .as((b, parts, ending) -> new Multipart(b, encode(b, parts, ending)));
+  }
+
+  /** Image-like bytes: a real image with bytes flipped, or the magic numbers of each format before garbage. */
+  public static Arbitrary<byte[]> imageLike(byte[] image) {
+    Arbitrary<byte[]> flipped = Combinators.combine(Arbitraries.integers().between(0, image.length - 1).list().ofMinSize(1)
+        .ofMaxSize(8), Arbitraries.bytes().list().ofSize(8))
+      .as((positions, values) -> {
+        byte[] copy = image.clone();
+        for (int i = 0; i < positions.size(); i++) {
+          copy[positions.get(i)] = values.get(i);
+        }
+        return copy;
+      });
+    Arbitrary<byte[]> magic = Combinators.combine(
+        Arbitraries.of("\u0089PNG\r\n\u001a\n", "GIF89a", "GIF87a", "\u00ff\u00d8\u00ff\u00e0", "RIFF\u0000\u0000\u0000\u0000WEBPVP8 ",
+          "<svg xmlns=\"http://www.w3.org/2000/svg\">", "BM"),
+        Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
+      .as((prefix, rest) -> {
+        byte[] head = prefix.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = java.util.Arrays.copyOf(head, head.length + rest.length);
+        System.arraycopy(rest, 0, all, head.length, rest.length);
+        return all;
+      });
+    return Arbitraries.frequencyOf(Tuple.of(2, flipped), Tuple.of(2, magic), Tuple.of(1, Arbitraries.just(image)),
+      Tuple.of(1, Arbitraries.integers().between(1, 3).map(n -> truncated(image, n))));
   }
 
   private static byte[] truncated(byte[] image, int part) {
