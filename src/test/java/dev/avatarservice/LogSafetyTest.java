@@ -202,6 +202,18 @@ class LogSafetyTest {
         .sendBuffer(Buffer.buffer("identifier=" + IDENTIFIER + "&password=" + PASSWORD)).await(), 415,
         "unsupported_media_type");
 
+      // avatar uploads that are not images, with a secret and escapes inside
+      String access = api.login(IDENTIFIER, PASSWORD).getString("accessToken");
+      secrets.add(access);
+      secrets.add(signature(access));
+      for (String bytes : List.of("\u0089PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR" + SOCKET_SECRET + "\u001b[2J\n",
+        "GIF89a" + SOCKET_SECRET + "\u001b[2J", "\u00ff\u00d8\u00ff\u00e0" + SOCKET_SECRET + "\r\nFAKE")) {
+        HttpResponse<Buffer> upload = node.client().post("/api/user/avatar").bearerTokenAuthentication(access)
+          .putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(bytes.getBytes(StandardCharsets.ISO_8859_1)))
+          .await();
+        assertThat(upload.statusCode()).as(upload.bodyAsString()).isBetween(400, 499);
+      }
+
       // a socket that authenticates with something secret but wrong
       WebSocketClient sockets = node.vertx().createWebSocketClient();
       WebSocket socket = sockets.connect(node.port(), "127.0.0.1", "/ws").await();
