@@ -1,5 +1,7 @@
 package dev.avatarservice.bus;
 
+import java.util.UUID;
+
 /**
  * Published events. Each body is the realtime message that sockets receive, as it is: the notify
  * verticle forwards it without reshaping, so what is published here is what clients see.
@@ -20,6 +22,43 @@ public final class EventAddress {
    * from anywhere else.
    */
   public static final String NODE_SOCKETS = "local.notify.sockets";
+
+  /*
+   * Confirmed deletion. A publish is fire-and-forget, but DELETE /api/user may only answer once
+   * every socket of the user, on every node, has received user.deleted and been closed, so the
+   * deletion also asks each node directly and waits for the answers (UserDeletedBroadcast):
+   *
+   *   deleting HTTP verticle --request--> NOTIFY_NODE of each node (cluster-wide AsyncMap NOTIFY_NODES)
+   *   notify verticle        --request--> SOCKET_REGISTRY of each HTTP instance of its node (LocalMap)
+   *   socket registry: writes user.deleted and closes 4410 on each socket of the user, then replies {}
+   *
+   * Request body: the user.deleted event ({type, userId}); reply: {} once that part's sockets are closed.
+   */
+
+  /**
+   * Cluster-wide {@code AsyncMap} whose keys are the {@link #notifyNode()} addresses of the running
+   * notify verticles (one per node); each puts its own in at start and takes it out at stop.
+   */
+  public static final String NOTIFY_NODES = "avatar-service.notify-nodes";
+
+  /**
+   * Node {@code LocalMap} whose keys are the {@link #socketRegistry()} addresses of the socket
+   * registries of this node (one per HTTP verticle instance).
+   */
+  public static final String SOCKET_REGISTRIES = "avatar-service.socket-registries";
+
+  private static final String NOTIFY_NODE_PREFIX = "notify.node.";
+  private static final String SOCKET_REGISTRY_PREFIX = "local.notify.registry.";
+
+  /** A new address for one notify verticle: clustered, answered by that node only. */
+  public static String notifyNode() {
+    return NOTIFY_NODE_PREFIX + UUID.randomUUID();
+  }
+
+  /** A new address for one socket registry: node-local, never clustered. */
+  public static String socketRegistry() {
+    return SOCKET_REGISTRY_PREFIX + UUID.randomUUID();
+  }
 
   private EventAddress() {
   }

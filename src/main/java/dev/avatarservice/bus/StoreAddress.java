@@ -20,7 +20,10 @@ public final class StoreAddress {
   public static final String REVOKE = "store.session.revoke";
   /** {userId} -> USER; USER_NOT_FOUND. */
   public static final String USER = "store.user.get";
-  /** {userId} -> {}: the account, its refresh tokens and its avatar files are gone; USER_NOT_FOUND. */
+  /**
+   * {userId} -> {}: the account, its refresh tokens and its avatar files are gone; USER_NOT_FOUND;
+   * UNAVAILABLE when the avatar file could not be deleted (the account is then kept, for a retry).
+   */
   public static final String DELETE_USER = "store.user.delete";
   /**
    * {userId, png (the finished PNG)} -> {user: USER with the new avatarUrl, previousAvatarUrl: the

@@ -70,6 +70,7 @@ public final class AppConfig {
     intIn("WS_AUTH_TIMEOUT", 1, 3600);
     intIn("WS_MAX_MESSAGE", 256, 16 << 20);
     intIn("WS_PING_INTERVAL", 1, 3600);
+    deletionConfirmTimeoutMs();
     wsOrigins();
     corsOrigins();
     byte[] secret = jwtSecret();
@@ -258,6 +259,14 @@ public final class AppConfig {
 
   public int wsPingIntervalSeconds() {
     return intIn("WS_PING_INTERVAL", 1, 3600);
+  }
+
+  /**
+   * How long {@code DELETE /api/user} waits for every node to confirm that it closed the user's
+   * sockets before it answers without that confirmation (503).
+   */
+  public long deletionConfirmTimeoutMs() {
+    return intIn("DELETION_CONFIRM_TIMEOUT_MS", 100, 60_000);
   }
 
   public boolean clustered() {

@@ -4,6 +4,7 @@ import dev.avatarservice.auth.AccessTokens;
 import dev.avatarservice.auth.SigningKeys;
 import dev.avatarservice.auth.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
+import dev.avatarservice.bus.UserDeletedBroadcast;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.Role;
 import dev.avatarservice.http.account.AccountRoutes;
@@ -13,6 +14,7 @@ import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
+import dev.avatarservice.http.account.UserDeletion;
 import dev.avatarservice.http.avatar.AvatarRoutes;
 import dev.avatarservice.notify.RealtimeRoutes;
 import io.vertx.core.Future;
@@ -89,7 +91,8 @@ public final class HttpVerticle extends VerticleBase {
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
-    new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
+    UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, config.deletionConfirmTimeoutMs()));
+    new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
     new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
     docs.mount(router);

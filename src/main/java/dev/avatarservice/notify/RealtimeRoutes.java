@@ -10,6 +10,7 @@ import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.http.ApiException;
 import dev.avatarservice.notify.WebSocketChannel.Framing;
 import io.vertx.core.Future;
+import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -17,6 +18,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -27,7 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,7 +61,14 @@ public final class RealtimeRoutes {
   private final RealtimeSettings settings;
   private final SocketRegistry registry;
   private final SocketSession.Services services;
+  /** This registry's address for confirmed deletions, listed in {@link EventAddress#SOCKET_REGISTRIES}. */
+  private final String deletionAddress = EventAddress.socketRegistry();
+  /** How long a deletion waits for the clients to answer the 4410 close frames, which are written at once. */
+  private final long closeGraceMillis;
+  /** The deletions under way here, by user: a second request for the same user waits for the first. */
+  private final Map<String, Future<Void>> closing = new HashMap<>();
   private MessageConsumer<Object> events;
+  private MessageConsumer<JsonObject> deletions;
   private long keepAliveTimer = -1;
 
   public RealtimeRoutes(Vertx vertx, AppConfig config, AccessTokens tokens, StoreClient store) {
@@ -65,8 +76,9 @@ public final class RealtimeRoutes {
     this.tokens = tokens;
     this.store = store;
     this.settings = RealtimeSettings.from(config);
+    this.closeGraceMillis = config.deletionConfirmTimeoutMs() / 2;
     RealtimeMetrics metrics = RealtimeMetrics.of(vertx);
-    this.registry = new SocketRegistry(metrics);
+    this.registry = new SocketRegistry(metrics, config.storeTimeoutMs(), System::currentTimeMillis);
     this.services = new SocketSession.Services(vertx, tokens, store, registry, metrics, settings);
   }
 
@@ -108,15 +120,25 @@ public final class RealtimeRoutes {
       .addDisabledTransport(Transport.HTML_FILE.name());
   }
 
-  /** Starts taking this node's events and pinging sockets; completes once the consumer is registered. */
+  /**
+   * Starts taking this node's events and confirmed deletions, and pinging sockets; completes once
+   * the consumers are registered and this registry is listed for the node's notify verticle.
+   */
   public Future<Void> start() {
     events = vertx.eventBus().localConsumer(EventAddress.NODE_SOCKETS, this::deliver);
+    deletions = vertx.eventBus().localConsumer(deletionAddress, this::confirmDeletion);
     keepAliveTimer = vertx.setPeriodic(settings.pingIntervalMillis(), id -> {
       for (SocketSession session : registry.all()) {
         session.keepAlive();
       }
     });
-    return events.completion();
+    return Future.all(events.completion(), deletions.completion())
+      .onSuccess(registered -> registries().put(deletionAddress, Boolean.TRUE))
+      .mapEmpty();
+  }
+
+  private LocalMap<String, Boolean> registries() {
+    return vertx.sharedData().getLocalMap(EventAddress.SOCKET_REGISTRIES);
   }
 
   /**
@@ -128,7 +150,11 @@ public final class RealtimeRoutes {
       vertx.cancelTimer(keepAliveTimer);
       keepAliveTimer = -1;
     }
-    Future<Void> unregistered = events == null ? Future.succeededFuture() : events.unregister();
+    registries().remove(deletionAddress);
+    Future<Void> unregistered = Future.all(
+        events == null ? Future.succeededFuture() : events.unregister(),
+        deletions == null ? Future.succeededFuture() : deletions.unregister())
+      .mapEmpty();
     List<Future<Void>> closing = new ArrayList<>();
     for (SocketSession session : registry.all()) {
       closing.add(session.close(CloseReason.SHUTDOWN));
@@ -219,17 +245,62 @@ public final class RealtimeRoutes {
       LOG.warn("Ignored a malformed event on {}", EventAddress.NODE_SOCKETS);
       return;
     }
+    if (Events.USER_DELETED.equals(type)) {
+      closeSocketsOf(userId, event.encode());
+      return;
+    }
     List<SocketSession> sessions = registry.sessionsOf(userId);
     if (sessions.isEmpty()) {
       return;
     }
     String text = event.encode();
-    boolean deleted = Events.USER_DELETED.equals(type);
     for (SocketSession session : sessions) {
       session.deliver(text, type);
-      if (deleted) {
-        session.close(CloseReason.ACCOUNT_DELETED);
-      }
     }
+  }
+
+  /**
+   * A confirmed deletion from the node's {@link NotifyVerticle}: replies {} once this instance's
+   * sockets of that user have been sent {@code user.deleted} and closed.
+   */
+  private void confirmDeletion(Message<JsonObject> message) {
+    JsonObject event = message.body();
+    if (event == null || !(event.getValue(Field.USER_ID) instanceof String userId)
+      || !Events.USER_DELETED.equals(event.getValue(Field.TYPE))) {
+      LOG.warn("Ignored a malformed deletion on a socket registry");
+      message.fail(0, "malformed deletion");
+      return;
+    }
+    closeSocketsOf(userId, event.encode()).onComplete(closed -> message.reply(new JsonObject()));
+  }
+
+  /**
+   * Sends {@code user.deleted} to every socket of that user here and closes them with 4410. The
+   * close frames are written at once; the returned future waits for the clients to answer them, so
+   * that "closed" means received wherever the client is reachable, but for {@code closeGraceMillis}
+   * at most, so that one client that does not answer cannot hold up a deletion. The same deletion
+   * arrives twice (published, and asked by the notify verticle): the second waits for the first.
+   */
+  private Future<Void> closeSocketsOf(String userId, String event) {
+    registry.userDeleted(userId);
+    List<Future<Void>> closes = new ArrayList<>();
+    Future<Void> earlier = closing.get(userId);
+    if (earlier != null) {
+      closes.add(earlier);
+    }
+    for (SocketSession session : registry.sessionsOf(userId)) {
+      closes.add(session.accountDeleted(event));
+    }
+    if (closes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Timer grace = vertx.timer(closeGraceMillis, TimeUnit.MILLISECONDS);
+    Future<Void> bounded = Future.any(Future.join(closes).otherwiseEmpty(), grace).mapEmpty();
+    closing.put(userId, bounded);
+    bounded.onComplete(done -> {
+      grace.cancel();
+      closing.remove(userId, bounded);
+    });
+    return bounded;
   }
 }

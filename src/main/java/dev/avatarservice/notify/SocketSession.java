@@ -3,6 +3,7 @@ package dev.avatarservice.notify;
 import dev.avatarservice.auth.AccessTokens;
 import dev.avatarservice.auth.AccessTokens.VerifiedToken;
 import dev.avatarservice.auth.InvalidTokenException;
+import dev.avatarservice.bus.Events;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *   new {@code auth} with a token of the same user replaces the token (and so the expiry) and is
  *   answered {@code ready}; a bad token or another user's closes with 4401. When the token held
  *   expires, the socket closes with 4401.</li>
+ *   <li>Account deleted: {@code user.deleted}, then closed with 4410; also when the authentication
+ *   was on its way while the deletion went through (see {@link SocketRegistry#userDeleted}).</li>
  *   <li>Closed: timers cancelled, gone from the registry; nothing more is sent.</li>
  * </ul>
  */
@@ -172,6 +175,13 @@ final class SocketSession {
       close(CloseReason.OTHER_USER);
       return;
     }
+    if (state == State.UNAUTHENTICATED && services.registry().recentlyDeleted(token.userId())) {
+      // The store vouched for the account just before it was deleted, and the deletion already
+      // went through this registry: as if this socket had been open then.
+      socket.send(Events.userDeleted(token.userId()).encode());
+      close(CloseReason.ACCOUNT_DELETED);
+      return;
+    }
     if (state == State.UNAUTHENTICATED) {
       cancelAuthTimer();
       state = State.AUTHENTICATED;
@@ -216,6 +226,20 @@ final class SocketSession {
     if (state == State.AUTHENTICATED && send(event)) {
       services.metrics().delivered(type);
     }
+  }
+
+  /**
+   * The account was deleted: sends the {@code user.deleted} event (even to a client that reads
+   * slowly: it is the last message) and closes with 4410. Completes once closed (see
+   * {@link RealtimeSocket#close}); at once for a socket that is not authenticated.
+   */
+  Future<Void> accountDeleted(String event) {
+    if (state != State.AUTHENTICATED) {
+      return Future.succeededFuture();
+    }
+    socket.send(event);
+    services.metrics().delivered(Events.USER_DELETED);
+    return close(CloseReason.ACCOUNT_DELETED);
   }
 
   private void error(String text) {

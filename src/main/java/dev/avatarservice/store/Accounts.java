@@ -16,6 +16,11 @@ import java.util.UUID;
 /**
  * Accounts and their refresh tokens. Every write is one transaction; the rotation of a refresh
  * token is a single conditional UPDATE, so of any number of concurrent uses exactly one can win.
+ * <p>
+ * Every write runs in {@code withTransaction}, even a single statement: vertx-jdbc-client 5.0.7
+ * leaves the connection in manual-commit mode after any transaction (vert-x3/vertx-jdbc-client#356,
+ * fixed by #358 in later releases), so a write outside one would be committed only by the next
+ * transaction's commit, and undone by the next rollback. Reads may run outside.
  */
 final class Accounts {
 
@@ -104,7 +109,7 @@ final class Accounts {
     if (userId != null) {
       params.addString(userId);
     }
-    return pool.preparedQuery(sql).execute(params).map(result -> new JsonObject());
+    return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(params)).map(result -> new JsonObject());
   }
 
   Future<JsonObject> user(JsonObject request) {
@@ -113,8 +118,8 @@ final class Accounts {
 
   /** Forgets refresh tokens that expired: an expired token is refused whether or not its row exists. */
   Future<Integer> purgeExpiredTokens() {
-    return pool.preparedQuery("DELETE FROM refresh_tokens WHERE expires_at <= ?")
-      .execute(Tuple.of(nowSeconds())).map(RowSet::rowCount);
+    return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM refresh_tokens WHERE expires_at <= ?")
+      .execute(Tuple.of(nowSeconds()))).map(RowSet::rowCount);
   }
 
   private Future<Void> revokeReusedFamily(SqlClient tx, String tokenHash, long now) {

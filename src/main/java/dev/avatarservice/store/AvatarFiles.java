@@ -64,40 +64,58 @@ final class AvatarFiles {
     return vertx.executeBlocking(() -> writeBlocking(png), false);
   }
 
-  /** Deletes a file if it is there; a failure is logged, since the start-up sweep removes it later. */
+  /**
+   * Deletes a file if it is there; a failure is logged, since the sweep removes it later (at the
+   * next start, or by the periodic sweep once it is old enough).
+   */
   Future<Void> delete(String name) {
+    return remove(name).recover(error -> {
+      // Not the message: it names the file, whose name is a capability.
+      LOG.warn("Could not delete a replaced avatar file (the sweep removes it later): {}", error.getClass().getName());
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Deletes a file if it is there, and fails when it cannot: for callers that must not go on while
+   * the file still exists. A missing file (or a null name) is success.
+   */
+  Future<Void> remove(String name) {
     if (name == null) {
       return Future.succeededFuture();
     }
     if (!NAME.matcher(name).matches()) {
       return Future.failedFuture(new IllegalArgumentException("not an avatar file name"));
     }
-    return vertx.<Void>executeBlocking(() -> {
+    return vertx.executeBlocking(() -> {
       Files.deleteIfExists(dir.resolve(name));
       return null;
-    }, false).recover(error -> {
-      // Not the message: it names the file, whose name is a capability.
-      LOG.warn("Could not delete a replaced avatar file (removed at the next start): {}", error.getClass().getName());
-      return Future.succeededFuture();
-    });
+    }, false);
   }
 
   /**
-   * Removes the avatar files not in {@code keep} and every leftover temporary file; anything else
-   * in the folder (files of other programs, links, folders) is left alone. Answers how many files
-   * went. Run it before any write can start.
+   * Removes the avatar files not in {@code keep} and the leftover temporary files, of those last
+   * modified before {@code modifiedBefore} (epoch milliseconds); anything else in the folder (files
+   * of other programs, links, folders) is left alone. Answers how many files went.
+   * <p>
+   * {@code keep} must be read from the database before the folder is listed, and a file written
+   * after that read is not in it: at start, before any write can begin, sweep everything
+   * ({@link Long#MAX_VALUE}); while requests run, only files older than any write can take to be
+   * committed, so that the new file of an upload in progress is never taken for an orphan.
    */
-  Future<Integer> sweep(Set<String> keep) {
+  Future<Integer> sweep(Set<String> keep, long modifiedBefore) {
     return vertx.executeBlocking(() -> {
       int removed = 0;
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path entry : entries) {
           String name = entry.getFileName().toString();
           boolean orphan = NAME.matcher(name).matches() && !keep.contains(name);
-          if ((orphan || TEMP.matcher(name).matches())
-            && Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()
-            && Files.deleteIfExists(entry)) {
-            removed++;
+          if (orphan || TEMP.matcher(name).matches()) {
+            BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isRegularFile() && attributes.lastModifiedTime().toMillis() < modifiedBefore
+              && Files.deleteIfExists(entry)) {
+              removed++;
+            }
           }
         }
       }

@@ -21,8 +21,9 @@ import java.util.Set;
  * one; the old file is deleted only after that commit. Of two uploads racing for one user, the
  * transactions run one after the other, and the second deletes the file of the first as "old": one
  * current file remains, and it exists. When the transaction fails, or the user is gone by then, the
- * new file is deleted and the row never pointed at it. A crash between two steps leaves at worst a
- * file no row names, which {@link #prepare()} removes at the next start.
+ * new file is deleted and the row never pointed at it. A crash between two steps, or a deletion that
+ * fails, leaves at worst a file no row names, which {@link #prepare()} removes at the next start and
+ * {@link #sweep(long)} once it is old enough.
  */
 final class Avatars {
 
@@ -61,7 +62,7 @@ final class Avatars {
    * leftovers: run once at start, before any request can write a file.
    */
   Future<Void> prepare() {
-    return files.prepare().compose(created -> sweepOrphans()).map(removed -> {
+    return files.prepare().compose(created -> sweepOrphans(Long.MAX_VALUE)).map(removed -> {
       if (removed > 0) {
         LOG.info("Removed {} avatar files that no account points at", removed);
       }
@@ -69,14 +70,25 @@ final class Avatars {
     });
   }
 
-  private Future<Integer> sweepOrphans() {
+  /**
+   * The same sweep while requests run, for the files whose deletion failed since the start (a
+   * replaced avatar, the new file of an upload whose account was deleted meanwhile): only files
+   * last modified before {@code modifiedBefore}, so that no upload in progress can lose its file
+   * between writing it and pointing its row at it.
+   */
+  Future<Integer> sweep(long modifiedBefore) {
+    return sweepOrphans(modifiedBefore);
+  }
+
+  /** Reads the names rows point at first, then lists the folder (see {@link AvatarFiles#sweep}). */
+  private Future<Integer> sweepOrphans(long modifiedBefore) {
     return pool.query("SELECT avatar_file FROM users WHERE avatar_file IS NOT NULL").execute()
       .compose(result -> {
         Set<String> current = new HashSet<>();
         for (Row row : result) {
           current.add(row.getString("avatar_file"));
         }
-        return files.sweep(current);
+        return files.sweep(current, modifiedBefore);
       });
   }
 

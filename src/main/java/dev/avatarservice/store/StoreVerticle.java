@@ -31,10 +31,16 @@ public final class StoreVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
   private static final long PURGE_INTERVAL_MS = 3_600_000;
+  /**
+   * The periodic sweep leaves files younger than this: far longer than an upload can take from
+   * writing its file to pointing its row at it, so only true orphans go (see {@link AvatarFiles#sweep}).
+   */
+  private static final long ORPHAN_MIN_AGE_MS = 900_000;
 
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private Database database;
+  private AvatarFiles files;
   private Avatars avatars;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long purgeTimer = -1;
@@ -65,8 +71,8 @@ public final class StoreVerticle extends VerticleBase {
       }))
       .compose(opened -> {
         database = opened;
-        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()),
-          new AvatarFiles(vertx, Path.of(config.avatarsDir()), random));
+        files = new AvatarFiles(vertx, Path.of(config.avatarsDir()), random);
+        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()), files);
         // The folder is made and swept before any request can write to it.
         return avatars.prepare().map(opened);
       })
@@ -79,13 +85,24 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.REFRESH, accounts::refresh);
         serve(StoreAddress.REVOKE, accounts::revoke);
         serve(StoreAddress.USER, accounts::user);
+        serve(StoreAddress.DELETE_USER, new AccountDeletion(opened.pool(), files)::delete);
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         serve(StoreAddress.SIGNING_KEY, request -> signingKey());
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
-        purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> accounts.purgeExpiredTokens()
-          .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
-          .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString())));
+        purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
+          accounts.purgeExpiredTokens()
+            .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
+            .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString()));
+          // file times are the system's, whatever clock the accounts use
+          avatars.sweep(System.currentTimeMillis() - ORPHAN_MIN_AGE_MS)
+            .onSuccess(count -> {
+              if (count > 0) {
+                LOG.info("Removed {} avatar files that no account points at", count);
+              }
+            })
+            .onFailure(error -> LOG.warn("Sweeping the avatar folder failed: {}", error.getClass().getName()));
+        });
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
       .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(config.dbPath()) ? "in memory" : "SQLite file"))

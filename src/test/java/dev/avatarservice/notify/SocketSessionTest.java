@@ -1,6 +1,7 @@
 package dev.avatarservice.notify;
 
 import dev.avatarservice.auth.AccessTokens.VerifiedToken;
+import dev.avatarservice.bus.Events;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
 import io.vertx.core.Future;
@@ -94,6 +95,54 @@ class SocketSessionTest {
     assertThat(socket.closeReason).isEqualTo("client too slow");
     assertThat(registry.size()).isZero();
     assertThat(registry.sessionsOf(userId)).isEmpty();
+  }
+
+  @Test
+  void aDeletedAccountGetsUserDeletedThen4410EvenWhenTheClientReadsSlowly() {
+    SocketRegistry registry = new SocketRegistry(new RealtimeMetrics(new RealtimeMetrics.OpenSockets(), null));
+    String userId = UUID.randomUUID().toString();
+    FakeSocket socket = new FakeSocket();
+    SocketSession session = authenticated(socket, registry, userId);
+
+    socket.full = true;
+    String event = Events.userDeleted(userId).encode();
+    assertThat(session.accountDeleted(event).succeeded()).isTrue();
+
+    assertThat(socket.sent).containsExactly(socket.sent.get(0), event);
+    assertThat(socket.closeCode).isEqualTo(4410);
+    assertThat(socket.closeReason).isEqualTo("account deleted");
+    assertThat(registry.sessionsOf(userId)).isEmpty();
+  }
+
+  /**
+   * The store said "the account exists" just before the deletion committed, and the answer came
+   * after the deletion went through this registry: the socket closes as deleted instead of
+   * outliving its account.
+   */
+  @Test
+  void anAuthenticationThatCrossesTheDeletionOfItsAccountEndsWith4410() {
+    long[] now = {1_000};
+    SocketRegistry registry = new SocketRegistry(new RealtimeMetrics(new RealtimeMetrics.OpenSockets(), null),
+      10_000, () -> now[0]);
+    String userId = UUID.randomUUID().toString();
+    registry.userDeleted(userId);
+
+    FakeSocket socket = new FakeSocket();
+    SocketSession session = new SocketSession(socket, services(registry));
+    session.start(new VerifiedToken(userId, System.currentTimeMillis() / 1000 + 3600),
+      new JsonObject().put("id", userId).putNull("avatarUrl"));
+
+    assertThat(socket.sent).containsExactly(Events.userDeleted(userId).encode());
+    assertThat(socket.closeCode).isEqualTo(4410);
+    assertThat(registry.size()).isZero();
+    assertThat(registry.sessionsOf(userId)).isEmpty();
+
+    // remembered for the retention only
+    now[0] += 10_000;
+    assertThat(registry.recentlyDeleted(userId)).isFalse();
+    FakeSocket later = new FakeSocket();
+    authenticated(later, registry, userId);
+    assertThat(later.closeCode).isZero();
   }
 
   @Test

@@ -34,37 +34,56 @@ import static org.assertj.core.api.Assertions.fail;
  * are installed before the first frame can be read); the close code is that of the SockJS close
  * frame, or of the WebSocket close frame. Blocking waits, for the test thread only.
  */
-final class TestSocket {
+public final class TestSocket {
 
   static final long WAIT_SECONDS = 5;
 
-  enum Mode { PLAIN, SOCKJS }
+  public enum Mode { PLAIN, SOCKJS }
 
-  record Closed(int code, String reason, long atMillis) {
+  /**
+   * How the server closed the socket: the code and reason of the close frame (SockJS: of its
+   * {@code c[...]} frame), and when that arrived, as wall-clock and {@link System#nanoTime} instants.
+   */
+  public record Closed(int code, String reason, long atMillis, long atNanos) {
+    Closed(int code, String reason) {
+      this(code, reason, System.currentTimeMillis(), System.nanoTime());
+    }
+  }
+
+  /** A message as it arrived, with its {@link System#nanoTime} instant. */
+  private record Arrival(String text, long atNanos) {
   }
 
   private final WebSocket ws;
   private final Mode mode;
-  private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Arrival> messages = new LinkedBlockingQueue<>();
   private final BlockingQueue<String> heartbeats = new LinkedBlockingQueue<>();
   private final CompletableFuture<Void> opened = new CompletableFuture<>();
   private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+  /** When the message last returned by {@link #next()} arrived. */
+  private long lastArrivalNanos;
 
   private TestSocket(WebSocket ws, Mode mode) {
     this.ws = ws;
     this.mode = mode;
     ws.textMessageHandler(this::text);
-    ws.binaryMessageHandler(data -> messages.add("<binary>"));
+    ws.binaryMessageHandler(data -> messages.add(new Arrival("<binary>", System.nanoTime())));
+    // The close frame as it arrives (the close handler runs only once the connection is closed)
+    ws.frameHandler(frame -> {
+      if (frame.isClose() && mode == Mode.PLAIN) {
+        closed.complete(new Closed(frame.closeStatusCode(), frame.closeReason()));
+      }
+    });
     ws.closeHandler(v -> {
       Short code = ws.closeStatusCode();
-      closed.complete(new Closed(code == null ? 1005 : code, ws.closeReason(), System.currentTimeMillis()));
+      closed.complete(new Closed(code == null ? 1005 : code, ws.closeReason()));
     });
     if (mode == Mode.PLAIN) {
       opened.complete(null);
     }
   }
 
-  static TestSocket open(WebSocketClient client, int port, String path, Mode mode, Map<String, String> headers) {
+  public static TestSocket open(WebSocketClient client, int port, String path, Mode mode, Map<String, String> headers) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
@@ -79,13 +98,13 @@ final class TestSocket {
     return socket;
   }
 
-  static TestSocket open(WebSocketClient client, int port, String path) {
+  public static TestSocket open(WebSocketClient client, int port, String path) {
     return open(client, port, path, path.startsWith("/sockjs/") && path.endsWith("/websocket") && !path.equals("/sockjs/websocket")
       ? Mode.SOCKJS : Mode.PLAIN, Map.of());
   }
 
   /** A handshake that must be refused: the rejection, with its status, headers and body. */
-  static UpgradeRejectedException refused(WebSocketClient client, int port, String path, Map<String, String> headers) {
+  public static UpgradeRejectedException refused(WebSocketClient client, int port, String path, Map<String, String> headers) {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
@@ -93,23 +112,24 @@ final class TestSocket {
   }
 
   private void text(String text) {
+    long now = System.nanoTime();
     if (mode == Mode.PLAIN) {
-      messages.add(text);
+      messages.add(new Arrival(text, now));
       return;
     }
     switch (text.charAt(0)) {
       case 'o' -> opened.complete(null);
       case 'h' -> heartbeats.add(text);
-      case 'a' -> new JsonArray(text.substring(1)).forEach(message -> messages.add((String) message));
+      case 'a' -> new JsonArray(text.substring(1)).forEach(message -> messages.add(new Arrival((String) message, now)));
       case 'c' -> {
         JsonArray close = new JsonArray(text.substring(1));
-        closed.complete(new Closed(close.getInteger(0), close.getString(1), System.currentTimeMillis()));
+        closed.complete(new Closed(close.getInteger(0), close.getString(1)));
       }
-      default -> messages.add("<bad frame> " + text);
+      default -> messages.add(new Arrival("<bad frame> " + text, now));
     }
   }
 
-  void send(JsonObject message) {
+  public void send(JsonObject message) {
     sendText(message.encode());
   }
 
@@ -128,34 +148,40 @@ final class TestSocket {
   }
 
   /** Authenticates with the first message; returns the {@code ready} message. */
-  JsonObject authenticate(String token) {
+  public JsonObject authenticate(String token) {
     send(new JsonObject().put("type", "auth").put("token", token));
     return next("ready");
   }
 
   /** The next message; fails when none arrives in time. */
-  JsonObject next() {
+  public JsonObject next() {
     try {
-      String text = messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-      if (text == null) {
+      Arrival arrival = messages.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (arrival == null) {
         fail("no message within " + WAIT_SECONDS + " s");
       }
-      return new JsonObject(text);
+      lastArrivalNanos = arrival.atNanos();
+      return new JsonObject(arrival.text());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
   }
 
+  /** The {@link System#nanoTime} instant at which the message last returned by {@link #next()} arrived. */
+  public long lastArrivalNanos() {
+    return lastArrivalNanos;
+  }
+
   /** The next message, which must be of that type. */
-  JsonObject next(String type) {
+  public JsonObject next(String type) {
     JsonObject message = next();
     assertThat(message.getString("type")).as(message.encode()).isEqualTo(type);
     return message;
   }
 
   /** Proves that nothing else was queued before: a ping's pong is the very next message. */
-  void assertNothingElseArrived() {
+  public void assertNothingElseArrived() {
     send(new JsonObject().put("type", "ping"));
     next("pong");
   }
@@ -164,7 +190,7 @@ final class TestSocket {
     assertThat(heartbeats.poll(WAIT_SECONDS, TimeUnit.SECONDS)).as("SockJS heartbeat").isEqualTo("h");
   }
 
-  Closed awaitClose() {
+  public Closed awaitClose() {
     try {
       return closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -172,17 +198,17 @@ final class TestSocket {
     }
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed.isDone();
   }
 
-  void close() {
+  public void close() {
     if (!ws.isClosed()) {
       ws.close().await();
     }
   }
 
-  static Map<String, String> bearer(String token) {
+  public static Map<String, String> bearer(String token) {
     return Map.of("Authorization", "Bearer " + token);
   }
 

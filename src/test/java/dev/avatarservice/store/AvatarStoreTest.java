@@ -139,6 +139,121 @@ class AvatarStoreTest {
   }
 
   @Test
+  void deletingAnAccountRemovesItsRowEveryRefreshTokenAndItsFileForGood() throws Exception {
+    String userId = store.register("eve", "eve", "$argon2id$stub", StoreClient.session("eve-1", Long.MAX_VALUE / 2))
+      .await().getString("id");
+    store.login(userId, StoreClient.session("eve-2", Long.MAX_VALUE / 2), null).await();
+    store.refresh("eve-2", StoreClient.session("eve-3", Long.MAX_VALUE / 2)).await();
+    store.setAvatar(userId, PNG).await();
+    String other = newUser("other");
+    String otherFile = fileOf(store.setAvatar(other, PNG).await().getJsonObject("user").getString("avatarUrl"));
+
+    assertThat(store.deleteUser(userId).await()).isEqualTo(new JsonObject());
+
+    assertThat(files()).containsExactly(otherFile);
+    assertThat(refreshTokenRows(userId)).isZero();
+    for (String hash : List.of("eve-1", "eve-2", "eve-3")) {
+      assertThatThrownBy(() -> store.refresh(hash, StoreClient.session(UUID.randomUUID().toString(), Long.MAX_VALUE / 2)).await())
+        .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+    }
+    assertThatThrownBy(() -> store.deleteUser(userId).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.USER_NOT_FOUND));
+
+    restart();
+    assertThatThrownBy(() -> store.user(userId).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.USER_NOT_FOUND));
+    assertThat(newUser("eve")).isNotEqualTo(userId);
+    assertThat(files()).containsExactly(otherFile);
+    assertThat(store.user(other).await().getString("avatarUrl")).endsWith("/" + otherFile);
+  }
+
+  /** A file that cannot be deleted (here: a non-empty folder in its place) stops the deletion before the row goes. */
+  @Test
+  void aDeletionWhoseFileCannotBeDeletedKeepsTheAccountAndARetryFinishesIt() throws Exception {
+    String userId = store.register("fay", "fay", "$argon2id$stub", StoreClient.session("fay-1", Long.MAX_VALUE / 2))
+      .await().getString("id");
+    String file = fileOf(store.setAvatar(userId, PNG).await().getJsonObject("user").getString("avatarUrl"));
+    Files.delete(avatars.resolve(file));
+    Files.createDirectory(avatars.resolve(file));
+    Files.write(avatars.resolve(file).resolve("stuck"), PNG);
+
+    assertThatThrownBy(() -> store.deleteUser(userId).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.UNAVAILABLE));
+    assertThat(store.user(userId).await().getString("avatarUrl")).endsWith("/" + file);
+    store.refresh("fay-1", StoreClient.session("fay-2", Long.MAX_VALUE / 2)).await();
+
+    Files.delete(avatars.resolve(file).resolve("stuck"));
+    Files.delete(avatars.resolve(file));
+    store.deleteUser(userId).await();
+    assertThatThrownBy(() -> store.user(userId).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.USER_NOT_FOUND));
+    assertThat(refreshTokenRows(userId)).isZero();
+  }
+
+  /**
+   * Uploads racing a deletion of their account, in every interleaving the store's event loop
+   * happens to produce: some uploads land before the deletion (their file goes with it), the later
+   * ones find no account (and delete their own file). Nothing of the account is left.
+   */
+  @Test
+  void uploadsRacingADeletionLeaveNeitherTheAccountNorAFile() {
+    for (int run = 0; run < 5; run++) {
+      String userId = newUser("gil-" + run);
+      store.setAvatar(userId, PNG).await();
+      List<Future<JsonObject>> uploads = IntStream.range(0, 6).mapToObj(i -> store.setAvatar(userId, PNG)).toList();
+      Future<JsonObject> deletion = deleteUntilGone(userId);
+      Future.join(uploads).otherwiseEmpty().await();
+
+      assertThat(deletion.await()).isEqualTo(new JsonObject());
+      for (Future<JsonObject> upload : uploads) {
+        assertThat(upload.succeeded() || Failure.of(upload.cause()).filter(Failure.USER_NOT_FOUND::equals).isPresent())
+          .as("an upload either landed before the deletion or found no account").isTrue();
+      }
+      assertThatThrownBy(() -> store.user(userId).await())
+        .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.USER_NOT_FOUND));
+      assertThat(files()).isEmpty();
+    }
+  }
+
+  /** Deletes, retrying after UNAVAILABLE (uploads kept moving the row for every round). */
+  private Future<JsonObject> deleteUntilGone(String userId) {
+    return store.deleteUser(userId).recover(error -> Failure.of(error).filter(Failure.UNAVAILABLE::equals).isPresent()
+      ? deleteUntilGone(userId) : Future.failedFuture(error));
+  }
+
+  private long refreshTokenRows(String userId) throws java.sql.SQLException {
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("store.db"));
+         var statement = connection.prepareStatement("SELECT count(*) FROM refresh_tokens WHERE user_id = ?")) {
+      statement.setString(1, userId);
+      try (var result = statement.executeQuery()) {
+        result.next();
+        return result.getLong(1);
+      }
+    }
+  }
+
+  /** While requests run, the periodic sweep takes only orphans old enough that no upload can still be writing them. */
+  @Test
+  void thePeriodicSweepLeavesFilesThatAreTooYoung() throws IOException {
+    AvatarFiles folder = new AvatarFiles(vertx, avatars, new java.security.SecureRandom());
+    String old = "DDDDDDDDDDDDDDDDDDDDDD.png";
+    String oldTemp = "EEEEEEEEEEEEEEEEEEEEEE.png.tmp";
+    String young = "FFFFFFFFFFFFFFFFFFFFFF.png";
+    String youngTemp = "GGGGGGGGGGGGGGGGGGGGGG.png.tmp";
+    String named = "HHHHHHHHHHHHHHHHHHHHHH.png";
+    long now = System.currentTimeMillis();
+    for (String name : List.of(old, oldTemp, named)) {
+      Files.write(avatars.resolve(name), PNG);
+      Files.setLastModifiedTime(avatars.resolve(name), java.nio.file.attribute.FileTime.fromMillis(now - 3_600_000));
+    }
+    Files.write(avatars.resolve(young), PNG);
+    Files.write(avatars.resolve(youngTemp), PNG);
+
+    assertThat(folder.sweep(Set.of(named), now - 900_000).await()).isEqualTo(2);
+    assertThat(files()).containsExactlyInAnyOrder(young, youngTemp, named);
+  }
+
+  @Test
   void atStartFilesNoAccountPointsAtAndLeftoverTemporaryFilesAreRemoved() throws IOException {
     String userId = newUser("dee");
     String current = fileOf(store.setAvatar(userId, PNG).await().getJsonObject("user").getString("avatarUrl"));

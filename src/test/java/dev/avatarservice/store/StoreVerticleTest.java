@@ -59,6 +59,22 @@ class StoreVerticleTest {
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
   }
 
+  /**
+   * vertx-jdbc-client 5.0.7 leaves the connection in manual-commit mode after any transaction
+   * (vert-x3/vertx-jdbc-client#356): a write outside a transaction would then wait for the next
+   * commit, and the next rollback, here of a registration with a taken identifier, would undo it.
+   */
+  @Test
+  void aRevocationHoldsWhenALaterTransactionRollsBack() {
+    store.register("Lee", "lee", "$argon2id$stub", session("l1", 600)).await();
+    store.revoke("l1", null).await();
+    assertThatThrownBy(() -> store.register("LEE", "lee", "$argon2id$stub", session("l2", 600)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.IDENTIFIER_TAKEN));
+
+    assertThatThrownBy(() -> store.refresh("l1", session("l3", 600)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+  }
+
   @Test
   void theSigningKeyIsMadeOnceAndKept() {
     String first = store.signingKey().await();

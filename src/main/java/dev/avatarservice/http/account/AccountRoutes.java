@@ -17,7 +17,7 @@ import static io.vertx.json.schema.common.dsl.Schemas.stringSchema;
 
 /**
  * The account routes of the contract and their FastAPI aliases: register, login, refresh, logout,
- * and the current user. The JSON shape is checked by vertx-web-validation; the rules of
+ * the current user and its deletion. The JSON shape is checked by vertx-web-validation; the rules of
  * identifiers and passwords by {@link Identifiers} and {@link PasswordPolicy}.
  */
 public final class AccountRoutes {
@@ -26,14 +26,16 @@ public final class AccountRoutes {
   private static final int MAX_FIELD_LENGTH = 4096;
 
   private final AccountService accounts;
+  private final UserDeletion deletion;
   private final BearerAuth bearer;
   private final RateLimiter authLimiter;
   private final JsonBody credentialsBody;
   private final JsonBody refreshBody;
 
-  public AccountRoutes(AccountService accounts, BearerAuth bearer, RateLimiter authLimiter, SchemaRepository schemas,
-                       int jsonBodyLimit) {
+  public AccountRoutes(AccountService accounts, UserDeletion deletion, BearerAuth bearer, RateLimiter authLimiter,
+                       SchemaRepository schemas, int jsonBodyLimit) {
     this.accounts = accounts;
+    this.deletion = deletion;
     this.bearer = bearer;
     this.authLimiter = authLimiter;
     this.credentialsBody = new JsonBody(schemas, objectSchema()
@@ -54,6 +56,7 @@ public final class AccountRoutes {
     router.post("/api/logout").handler(refreshBody.reader()).handler(refreshBody.validator()).handler(bearer).handler(this::logout);
     for (String path : new String[] {"/api/user", "/user"}) {
       router.get(path).handler(bearer).handler(ctx -> JSend.success(ctx, 200, BearerAuth.user(ctx)));
+      router.delete(path).handler(bearer).handler(this::deleteUser);
     }
   }
 
@@ -92,6 +95,17 @@ public final class AccountRoutes {
   private void logout(RoutingContext ctx) {
     accounts.revoke(ctx.body().asJsonObject().getString("refreshToken"), BearerAuth.userId(ctx))
       .onSuccess(done -> JSend.success(ctx, 200, null))
+      .onFailure(ctx::fail);
+  }
+
+  /**
+   * 200 once the account, its tokens and files are gone and every node closed the user's sockets;
+   * 202 when the account is gone but not every node confirmed in time (see {@link UserDeletion}).
+   * A second deletion with the same token finds no account: 401.
+   */
+  private void deleteUser(RoutingContext ctx) {
+    deletion.delete(BearerAuth.userId(ctx))
+      .onSuccess(confirmed -> JSend.success(ctx, confirmed ? 200 : 202, null))
       .onFailure(ctx::fail);
   }
 
