@@ -238,6 +238,10 @@ class LogSafetyTest {
         request.sendTo(node.port());
       }
 
+      // the account goes; its tokens stop working
+      JSendAssert.success(node.client().delete("/api/user").bearerTokenAuthentication(access).send().await());
+      JSendAssert.fail(api.get("/api/user", access), 401, "unauthorized");
+
       // a client that leaves in the middle of its body
       leaveMidBody(node.port(), "{\"identifier\":\"" + IDENTIFIER + "\",\"password\":\"" + PASSWORD);
       JSendAssert.success(node.client().get("/health").send().await());
