@@ -150,6 +150,20 @@ class HostileInputFuzzTest {
   }
 
   @Example
+  void framingHeadersThatDisagreeNeverHang() {
+    byte[] json = "{\"identifier\":\"a\",\"password\":\"b\"}".getBytes(StandardCharsets.UTF_8);
+    for (HostileRequest request : List.of(
+      HostileRequest.of("POST", "/api/login").withHeader("Transfer-Encoding", "gzip, chunked").withBody(json),
+      HostileRequest.of("POST", "/api/login").withHeader("Transfer-Encoding", "chunked").withHeader("Content-Length", "5")
+        .withBody(json),
+      HostileRequest.of("POST", "/api/login").withHeader("Transfer-Encoding", "identity").withBody(json),
+      HostileRequest.of("POST", "/api/login").withHeader("Transfer-Encoding", "chunked"),
+      HostileRequest.of("POST", "/api/login").withHeader("Content-Length", "0").withBody(json))) {
+      ContractAssert.legitimate(request, request.sendTo(node.port()));
+    }
+  }
+
+  @Example
   void aStrayH2cUpgradeIsIgnored() {
     HostileRequest request = HostileRequest.of("GET", "/health").withHeader("Upgrade", "h2c");
     RawHttp.Response response = request.sendTo(node.port()).orElseThrow();

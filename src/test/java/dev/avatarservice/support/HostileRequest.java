@@ -76,12 +76,21 @@ public record HostileRequest(String method, String target, List<Header> headers,
     for (Header header : headers) {
       write(out, header.name() + ": " + header.value() + "\r\n");
     }
-    if (body != null) {
+    // A Transfer-Encoding among the headers decides the framing (as it does for the server, over any
+    // Content-Length): the body is then sent so that the request ends under it, and never hangs.
+    Optional<String> transferEncoding = header("Transfer-Encoding");
+    boolean sendChunked = transferEncoding.map(te -> te.toLowerCase(Locale.ROOT).contains("chunked")).orElse(chunked);
+    if (transferEncoding.isEmpty() && body != null) {
       write(out, chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: " + body.length + "\r\n");
+    } else if (transferEncoding.isPresent() && !sendChunked) {
+      write(out, "Content-Length: " + (body == null ? 0 : body.length) + "\r\n");
     }
     write(out, "Connection: close\r\n\r\n");
+    if (body == null && transferEncoding.isPresent() && sendChunked) {
+      write(out, "0\r\n\r\n");
+    }
     if (body != null) {
-      if (chunked) {
+      if (sendChunked) {
         int chunk = Math.max(1, body.length / 3);
         for (int at = 0; at < body.length; at += chunk) {
           int length = Math.min(chunk, body.length - at);
