@@ -1,5 +1,9 @@
 package dev.avatarservice.auth;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,8 +14,11 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
+import java.io.IOException;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -20,12 +27,23 @@ import java.util.UUID;
  * audience are checked by vertx-auth-jwt; the time claims are checked here, strictly typed, because
  * {@code exp} is required (the library accepts a token without one) and a claim of the wrong type
  * must be a 401, not an exception.
+ * <p>
+ * Before the library sees a token, its shape must be exactly what {@link #issue} makes: three
+ * canonical base64url segments; a header of {@code alg: HS256} and {@code typ: JWT} only, so no
+ * {@code kid}, {@code jku}, {@code jwk}, {@code x5u}, {@code x5c} or {@code crit} (no key is ever
+ * looked up, fetched or taken from a token, whatever a library version would do with them); and no
+ * member repeated in the header or the claims: JSON parsers disagree on which of two {@code sub}
+ * wins, so such a token means different things to different readers and is refused.
  */
 public final class AccessTokens {
 
   public static final String ALGORITHM = "HS256";
   /** Longer than any token we issue by far; larger ones are refused before any parsing. */
   static final int MAX_TOKEN_LENGTH = 4096;
+  private static final String TYPE = "JWT";
+  private static final Set<String> HEADER_MEMBERS = Set.of("alg", "typ");
+  private static final JsonFactory STRICT_JSON = JsonFactory.builder()
+    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private final JWTAuth provider;
   private final JWTOptions signing;
@@ -68,7 +86,7 @@ public final class AccessTokens {
 
   /** The verified claims of a token, or a failed future with an {@link InvalidTokenException}. */
   public Future<VerifiedToken> verify(String token) {
-    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !issuedShape(token)) {
       return Future.failedFuture(new InvalidTokenException("invalid access token"));
     }
     Future<io.vertx.ext.auth.User> authenticated;
@@ -87,6 +105,69 @@ public final class AccessTokens {
           return Future.failedFuture(e);
         }
       });
+  }
+
+  /** Whether the token has the shape of one we issue (see the class comment); cheap, no signature. */
+  static boolean issuedShape(String token) {
+    String[] segments = token.split("\\.", -1);
+    if (segments.length != 3) {
+      return false;
+    }
+    byte[] header = canonicalBase64Url(segments[0]);
+    byte[] claims = canonicalBase64Url(segments[1]);
+    if (header == null || claims == null || canonicalBase64Url(segments[2]) == null
+      || !isObjectWithoutRepeatedMembers(header) || !isObjectWithoutRepeatedMembers(claims)) {
+      return false;
+    }
+    try {
+      JsonObject headerJson = new JsonObject(Buffer.buffer(header));
+      return HEADER_MEMBERS.containsAll(headerJson.fieldNames()) && ALGORITHM.equals(headerJson.getValue("alg"))
+        && (!headerJson.containsKey("typ") || TYPE.equals(headerJson.getValue("typ")));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The bytes of an unpadded base64url segment, or null unless it is their one canonical spelling. */
+  private static byte[] canonicalBase64Url(String segment) {
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(segment);
+      return bytes.length > 0 && Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(segment)
+        ? bytes : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * True for one JSON object, from the first byte (no byte-order mark, which the parser would skip)
+   * with nothing after it, and no member name twice in any object of it.
+   */
+  private static boolean isObjectWithoutRepeatedMembers(byte[] json) {
+    if (json[0] != '{') {
+      return false;
+    }
+    try (JsonParser parser = STRICT_JSON.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      int depth = 1;
+      while (depth > 0) {
+        JsonToken next = parser.nextToken();
+        if (next == null) {
+          return false;
+        }
+        if (next.isStructStart()) {
+          depth++;
+        } else if (next.isStructEnd()) {
+          depth--;
+        }
+      }
+      return parser.nextToken() == null;
+    } catch (IOException | RuntimeException e) {
+      // repeated member, malformed JSON, nesting or number limits
+      return false;
+    }
   }
 
   private VerifiedToken checkClaims(JsonObject claims) {

@@ -1,5 +1,6 @@
 package dev.avatarservice.http;
 
+import dev.avatarservice.log.LogSafe;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -29,7 +30,8 @@ public final class AccessLog implements Handler<RoutingContext> {
     ctx.response().putHeader(HEADER, requestId);
     ctx.addEndHandler(done -> {
       if (LOG.isInfoEnabled()) {
-        LOG.info("{} {} {} {} {}ms id={}", ctx.request().remoteAddress().hostAddress(), ctx.request().method(),
+        LOG.info("{} {} {} {} {}ms id={}", ctx.request().remoteAddress().hostAddress(),
+          LogSafe.escape(ctx.request().method()),
           loggable(ctx.request().path()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
           requestId);
       }

@@ -3,9 +3,15 @@ package dev.avatarservice.http;
 import dev.avatarservice.auth.InvalidTokenException;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.http.account.InvalidFieldException;
+import dev.avatarservice.log.LogSafe;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
@@ -26,6 +32,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
+      return; // the client went away mid-request: no one to answer, and nothing went wrong here
+    }
     if (ctx.response().headWritten()) {
       if (!ctx.response().ended()) {
         ctx.response().reset();
@@ -47,6 +56,31 @@ public final class FailureHandler implements Handler<RoutingContext> {
     } else {
       JSend.fail(ctx, failure.status(), failure.code(), failure.getMessage());
     }
+  }
+
+  /**
+   * A request the HTTP codec could not parse (a request line or headers over the limits, bytes HTTP
+   * forbids) never reaches the router; it is answered here in JSend too, instead of Vert.x's empty
+   * body, and its connection closed, as Vert.x does.
+   */
+  public static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    ApiException failure;
+    if (cause instanceof TooLongHttpLineException) {
+      failure = ApiException.fail(414, "uri_too_long", "the request line is too long");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      failure = ApiException.fail(431, "header_fields_too_large", "the request headers are too large");
+    } else {
+      failure = ApiException.fail(400, "bad_request", "the request is not valid HTTP");
+    }
+    JsonObject body = new JsonObject().put("status", "fail")
+      .put("data", new JsonObject().put("message", failure.getMessage()).put("code", failure.code()));
+    request.response().setStatusCode(failure.status())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+      .putHeader("X-Content-Type-Options", "nosniff")
+      .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+      .end(body.toBuffer())
+      .onComplete(done -> request.connection().close());
   }
 
   static ApiException toApiException(Throwable error, int statusCode) {
@@ -78,7 +112,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
       // a Vert.x handler refused the request with a status and an exception of its own (CORS: 403)
       return byStatus(statusCode);
     }
-    LOG.error("Unhandled failure", error);
+    // its message may quote the request (Vert.x and Netty quote header values, parsers the body)
+    LOG.error("Unhandled failure", LogSafe.escapeMessages(error));
     return ApiException.fail(500, "internal_error", "internal error");
   }
 

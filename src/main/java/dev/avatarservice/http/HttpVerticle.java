@@ -61,8 +61,11 @@ public final class HttpVerticle extends VerticleBase {
       .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(config.httpHost())
           .setPort(config.httpPort())
-          .setCompressionSupported(false), config))
+          .setCompressionSupported(false)
+          // HTTP/1.1 only: Vert.x answered a stray "Upgrade: h2c" with an unframed 400 and kept the connection open
+          .setHttp2ClearTextEnabled(false), config))
         .requestHandler(router)
+        .invalidRequestHandler(FailureHandler::invalidRequest)
         .listen())
       .onSuccess(listening -> {
         server = listening;
@@ -73,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog());
+    router.route().handler(new RequestGuard());
     router.route().handler(cors(config));
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");

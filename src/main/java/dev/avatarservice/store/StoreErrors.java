@@ -1,6 +1,7 @@
 package dev.avatarservice.store;
 
 import dev.avatarservice.bus.Failure;
+import dev.avatarservice.log.LogSafe;
 import io.vertx.core.eventbus.ReplyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +42,10 @@ final class StoreErrors {
       return Failure.UNAVAILABLE.exception("the database cannot take this request now; try again shortly");
     }
     if (error instanceof java.util.concurrent.RejectedExecutionException || isPoolTimeout(error)) {
-      LOG.warn("Store unavailable during {}: {}", operation, error.toString());
+      LOG.warn("Store unavailable during {}: {}", operation, LogSafe.escape(error));
       return Failure.UNAVAILABLE.exception("the database is busy; try again shortly");
     }
-    LOG.error("Store operation {} failed", operation, error);
+    LOG.error("Store operation {} failed", operation, LogSafe.escapeMessages(error));
     return Failure.INTERNAL.exception("internal error");
   }
 
