@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The public HTTP server: routing, validation, JSend, authentication, and the work that needs a
@@ -45,12 +46,14 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private HttpServer server;
+  private int shutdownTimeoutSeconds;
   /** The sockets of this instance, when the node runs the notify role. */
   private RealtimeRoutes realtime;
 
   @Override
   public Future<?> start() {
     AppConfig config = AppConfig.from(config());
+    shutdownTimeoutSeconds = config.shutdownTimeoutSeconds();
     StoreClient store = new StoreClient(vertx.eventBus(), config.storeTimeoutMs());
     return Future.all(SigningKeys.resolve(config, store), DocsRoutes.load(vertx))
       .map(loaded -> router(config, store,
@@ -134,10 +137,17 @@ public final class HttpVerticle extends VerticleBase {
       Clock.systemUTC());
   }
 
-  /** Sockets first (each gets 1001, server shutting down), then the server and its connections. */
+  /**
+   * Stops gracefully, both at once: the server stops accepting connections, closes its idle ones
+   * and each busy one once its request in flight has been answered ({@code HttpServer.shutdown}),
+   * forcing what is left closed after {@code SHUTDOWN_TIMEOUT}; meanwhile every socket is sent 1001
+   * (server shutting down), which closes the socket connections the shutdown waits for.
+   */
   @Override
   public Future<?> stop() {
     Future<Void> sockets = realtime == null ? Future.succeededFuture() : realtime.close();
-    return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.close());
+    Future<Void> drained = server == null ? Future.succeededFuture()
+      : server.shutdown(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+    return Future.join(sockets, drained);
   }
 }
