@@ -28,6 +28,7 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Draft;
+import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog());
+    router.route().handler(new ServiceMetrics(BackendRegistries.getNow(config.metricsRegistryName())));
     router.route().handler(cors(config));
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
@@ -87,6 +89,7 @@ public final class HttpVerticle extends VerticleBase {
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
+    countOperations(router);
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
     new AccountRoutes(accounts, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
@@ -103,6 +106,22 @@ public final class HttpVerticle extends VerticleBase {
       router.errorHandler(status, failures);
     }
     return router;
+  }
+
+  /** Marks the routes whose outcomes {@link ServiceMetrics} counts; mounted before the routes. */
+  private static void countOperations(Router router) {
+    for (String path : List.of("/api/register", "/register")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REGISTRATION));
+    }
+    for (String path : List.of("/api/login", "/login")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.LOGIN));
+    }
+    for (String path : List.of("/api/refresh", "/oauth/token")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REFRESH));
+    }
+    for (String path : List.of("/api/user/avatar", "/avatar")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD));
+    }
   }
 
   /**

@@ -65,7 +65,7 @@ public final class RealtimeRoutes {
     this.tokens = tokens;
     this.store = store;
     this.settings = RealtimeSettings.from(config);
-    RealtimeMetrics metrics = RealtimeMetrics.of(vertx);
+    RealtimeMetrics metrics = RealtimeMetrics.of(vertx, config.metricsRegistryName());
     this.registry = new SocketRegistry(metrics);
     this.services = new SocketSession.Services(vertx, tokens, store, registry, metrics, settings);
   }
