@@ -77,8 +77,9 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(new AccessLog());
     router.route().handler(new ServiceMetrics(BackendRegistries.getNow(config.metricsRegistryName())));
     router.route().handler(cors(config));
+    // on every response; JSON responses get more in JSend, pages and files their own CSP
     router.route().handler(ctx -> {
-      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     });
 
