@@ -89,7 +89,8 @@ final class StoreErrors {
 
   /** The kind of I/O failure without the paths: "AccessDeniedException", "FileSystemException: No space left on device". */
   private static String describe(IOException io) {
-    String reason = io instanceof FileSystemException fs ? fs.getReason() : null;
+    String reason = io instanceof FileSystemException fs ? fs.getReason()
+      : io.getMessage() != null && io.getMessage().indexOf('/') < 0 ? io.getMessage() : null;
     return io.getClass().getSimpleName() + (reason == null ? "" : ": " + reason);
   }
 }
