@@ -112,6 +112,7 @@ public class Durability {
       violations.add("the node exited with " + node.exitValue() + " after SIGTERM");
     }
     checkFiles();
+    countSweeps(rounds + 1);
 
     System.out.println();
     System.out.println("totals:");
@@ -413,6 +414,19 @@ public class Durability {
     for (String name : referenced) {
       if (!Files.isRegularFile(work.resolve("avatars").resolve(name))) {
         violation("a row names a missing avatar file");
+      }
+    }
+  }
+
+  /** What the start-up sweeps removed: files of uploads whose row was never committed, or replaced ones. */
+  void countSweeps(int runs) throws IOException {
+    java.util.regex.Pattern removed = java.util.regex.Pattern.compile("Removed (\\d+) avatar files");
+    for (int run = 1; run <= runs; run++) {
+      for (String line : Files.readAllLines(work.resolve("node-" + run + ".log"))) {
+        java.util.regex.Matcher matcher = removed.matcher(line);
+        if (matcher.find()) {
+          count("final.orphans_swept_at_start", Integer.parseInt(matcher.group(1)));
+        }
       }
     }
   }
