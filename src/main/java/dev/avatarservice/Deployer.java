@@ -9,6 +9,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 /**
  * Deploys the verticles of this node's roles, each with the whole configuration: the store first
  * (the others ask it for the signing key at start), then the notifier, then the HTTP verticle once
@@ -16,24 +20,47 @@ import io.vertx.core.Vertx;
  * socket can open here, this node already takes the published events and is listed for confirmed
  * deletions, so no deletion can answer while missing it. Used by {@link Main} and by the tests, so
  * that tests run the real wiring.
+ *
+ * <p>{@link #undeploy} takes them down one after the other in the reverse order: the HTTP verticle
+ * (no new connections, sockets closed with 1001, requests in flight finish, within
+ * {@code SHUTDOWN_TIMEOUT}), then the notifier (this node stops taking cluster events), and the
+ * store last, so that the requests still in flight can reach it. {@code Vertx.close()} alone would
+ * undeploy them all at once, closing the database under requests that are still being answered.
  */
 public final class Deployer {
 
   private Deployer() {
   }
 
-  public static Future<Void> deploy(Vertx vertx, AppConfig config) {
+  /** Deploys the roles; answers the deployment ids in the order they were deployed. */
+  public static Future<List<String>> deploy(Vertx vertx, AppConfig config) {
     DeploymentOptions single = new DeploymentOptions().setConfig(config.toJson());
+    List<String> deployed = Collections.synchronizedList(new ArrayList<>());
     Future<?> store = config.runs(Role.STORE)
-      ? vertx.deployVerticle(StoreVerticle.class, single)
+      ? vertx.deployVerticle(StoreVerticle.class, single).onSuccess(deployed::add)
       : Future.succeededFuture();
     return store
       .compose(done -> config.runs(Role.NOTIFY)
-        ? vertx.deployVerticle(NotifyVerticle.class, single)
+        ? vertx.deployVerticle(NotifyVerticle.class, single).onSuccess(deployed::add)
         : Future.succeededFuture())
       .compose(done -> config.runs(Role.HTTP)
         ? vertx.deployVerticle(HttpVerticle.class, new DeploymentOptions(single).setInstances(config.httpInstances()))
+          .onSuccess(deployed::add)
         : Future.succeededFuture())
-      .mapEmpty();
+      .map(done -> List.copyOf(deployed));
+  }
+
+  /**
+   * Undeploys what {@link #deploy} answered, last deployed first, each once the one before it has
+   * stopped; a failure to stop one is carried on past, and reported at the end.
+   */
+  public static Future<Void> undeploy(Vertx vertx, List<String> deploymentIds) {
+    Future<Void> chain = Future.succeededFuture();
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    for (int i = deploymentIds.size() - 1; i >= 0; i--) {
+      String id = deploymentIds.get(i);
+      chain = chain.transform(previous -> vertx.undeploy(id).onFailure(failures::add).otherwiseEmpty());
+    }
+    return chain.compose(done -> failures.isEmpty() ? Future.succeededFuture() : Future.failedFuture(failures.get(0)));
   }
 }

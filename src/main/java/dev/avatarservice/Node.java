@@ -13,6 +13,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.util.List;
+
 /**
  * One node, as {@link Main} starts it and as tests start several in one JVM: Vert.x with Micrometer
  * metrics, joined to the Hazelcast cluster when {@code CLUSTER} is true, with the verticles of the
@@ -20,17 +22,22 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
  */
 public final class Node {
 
-  private Node() {
+  private final Vertx vertx;
+  private final List<String> deployments;
+
+  private Node(Vertx vertx, List<String> deployments) {
+    this.vertx = vertx;
+    this.deployments = deployments;
   }
 
   /**
    * Builds Vert.x and deploys the roles. When a deployment fails (the store role is taken, a port is
    * in use), Vert.x is closed, which leaves the cluster, and the future fails with that cause.
    */
-  public static Future<Vertx> start(AppConfig config) {
+  public static Future<Node> start(AppConfig config) {
     // Not a chain of compose/recover: those futures belong to the node's event loops, which are gone
     // once a failed node is closed; this promise has no context and completes on any thread.
-    Promise<Vertx> started = Promise.promise();
+    Promise<Node> started = Promise.promise();
     vertx(config).onComplete(built -> {
       if (built.failed()) {
         started.fail(built.cause());
@@ -39,13 +46,37 @@ public final class Node {
       Vertx vertx = built.result();
       Deployer.deploy(vertx, config).onComplete(deployed -> {
         if (deployed.succeeded()) {
-          started.complete(vertx);
+          started.complete(new Node(vertx, deployed.result()));
         } else {
           vertx.close().onComplete(closed -> started.fail(deployed.cause()));
         }
       });
     });
     return started.future();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * Stops the node gracefully: undeploys the roles in the reverse order of their start (see
+   * {@link Deployer#undeploy}: no new connections, sockets closed with 1001, requests in flight
+   * finished, the database closed last), then closes Vert.x, which leaves the cluster. Vert.x is
+   * closed even when a verticle failed to stop; the future then fails with that cause.
+   */
+  public Future<Void> stop() {
+    Promise<Void> stopped = Promise.promise();
+    Deployer.undeploy(vertx, deployments).onComplete(undeployed -> vertx.close().onComplete(closed -> {
+      if (undeployed.failed()) {
+        stopped.fail(undeployed.cause());
+      } else if (closed.failed()) {
+        stopped.fail(closed.cause());
+      } else {
+        stopped.complete();
+      }
+    }));
+    return stopped.future();
   }
 
   /** Builds Vert.x for this configuration: clustered on Hazelcast or not, with Micrometer metrics. */

@@ -47,6 +47,7 @@ public final class AppConfig {
   private void validate() {
     intIn("HTTP_INSTANCES", 0, 1024);
     intIn("JSON_BODY_LIMIT", 1024, 1 << 20);
+    shutdownTimeoutSeconds();
     dbSynchronous();
     intIn("DB_BUSY_TIMEOUT_MS", 0, 600_000);
     intIn("STORE_TIMEOUT_MS", 100, 600_000);
@@ -122,6 +123,11 @@ public final class AppConfig {
   /** Scheme, host and port the clients use, without a trailing slash. */
   public String publicBaseUrl() {
     return publicBaseUrl;
+  }
+
+  /** Seconds a stopping node gives the requests in flight before it closes their connections. */
+  public int shutdownTimeoutSeconds() {
+    return intIn("SHUTDOWN_TIMEOUT", 0, 3600);
   }
 
   public int jsonBodyLimit() {

@@ -13,6 +13,7 @@ public final class ApiException extends RuntimeException {
   private final int status;
   private final String code;
   private final JsonObject fields;
+  private String limiter;
   private final MultiMap headers = MultiMap.caseInsensitiveMultiMap();
 
   private ApiException(int status, String code, String message, JsonObject fields) {
@@ -44,6 +45,13 @@ public final class ApiException extends RuntimeException {
       .header("Retry-After", Long.toString(retryAfterSeconds));
   }
 
+  /** A 429 of that limiter (one of {@link ServiceMetrics}' names), which counts it. */
+  public static ApiException rateLimited(long retryAfterSeconds, String limiter) {
+    ApiException refused = rateLimited(retryAfterSeconds);
+    refused.limiter = limiter;
+    return refused;
+  }
+
   public static ApiException unavailable(String message, long retryAfterSeconds) {
     return fail(503, "service_unavailable", message).header("Retry-After", Long.toString(retryAfterSeconds));
   }
@@ -67,5 +75,10 @@ public final class ApiException extends RuntimeException {
 
   public MultiMap headers() {
     return headers;
+  }
+
+  /** The limiter that refused the request, for a 429; else null. */
+  public String limiter() {
+    return limiter;
   }
 }

@@ -49,6 +49,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
       }
     }
     failure.headers().forEach(header -> ctx.response().headers().set(header.getKey(), header.getValue()));
+    ctx.put(ServiceMetrics.CODE, failure.code());
+    if (failure.limiter() != null) {
+      ServiceMetrics.refusedBy(ctx, failure.limiter());
+    }
     if (failure.status() >= 500) {
       JSend.error(ctx, failure.status(), failure.getMessage(), null);
     } else if (failure.fields() != null) {

@@ -30,12 +30,14 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Draft;
+import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The public HTTP server: routing, validation, JSend, authentication, and the work that needs a
@@ -47,12 +49,14 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
   private HttpServer server;
+  private int shutdownTimeoutSeconds;
   /** The sockets of this instance, when the node runs the notify role. */
   private RealtimeRoutes realtime;
 
   @Override
   public Future<?> start() {
     AppConfig config = AppConfig.from(config());
+    shutdownTimeoutSeconds = config.shutdownTimeoutSeconds();
     StoreClient store = new StoreClient(vertx.eventBus(), config.storeTimeoutMs());
     return Future.all(SigningKeys.resolve(config, store), DocsRoutes.load(vertx))
       .map(loaded -> router(config, store,
@@ -77,9 +81,11 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
+    router.route().handler(new ServiceMetrics(BackendRegistries.getNow(config.metricsRegistryName())));
     router.route().handler(cors(config));
+    // on every response; JSON responses get more in JSend, pages and files their own CSP
     router.route().handler(ctx -> {
-      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     });
 
@@ -90,6 +96,7 @@ public final class HttpVerticle extends VerticleBase {
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
+    countOperations(router);
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
     UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, config.deletionConfirmTimeoutMs()));
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
@@ -107,6 +114,22 @@ public final class HttpVerticle extends VerticleBase {
       router.errorHandler(status, failures);
     }
     return router;
+  }
+
+  /** Marks the routes whose outcomes {@link ServiceMetrics} counts; mounted before the routes. */
+  private static void countOperations(Router router) {
+    for (String path : List.of("/api/register", "/register")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REGISTRATION));
+    }
+    for (String path : List.of("/api/login", "/login")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.LOGIN));
+    }
+    for (String path : List.of("/api/refresh", "/oauth/token")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REFRESH));
+    }
+    for (String path : List.of("/api/user/avatar", "/avatar")) {
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD));
+    }
   }
 
   /**
@@ -141,10 +164,17 @@ public final class HttpVerticle extends VerticleBase {
       Clock.systemUTC());
   }
 
-  /** Sockets first (each gets 1001, server shutting down), then the server and its connections. */
+  /**
+   * Stops gracefully, both at once: the server stops accepting connections, closes its idle ones
+   * and each busy one once its request in flight has been answered ({@code HttpServer.shutdown}),
+   * forcing what is left closed after {@code SHUTDOWN_TIMEOUT}; meanwhile every socket is sent 1001
+   * (server shutting down), which closes the socket connections the shutdown waits for.
+   */
   @Override
   public Future<?> stop() {
     Future<Void> sockets = realtime == null ? Future.succeededFuture() : realtime.close();
-    return sockets.eventually(() -> server == null ? Future.succeededFuture() : server.close());
+    Future<Void> drained = server == null ? Future.succeededFuture()
+      : server.shutdown(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+    return Future.join(sockets, drained);
   }
 }

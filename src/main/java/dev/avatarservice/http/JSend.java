@@ -6,10 +6,17 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Writes the JSend envelope: success and fail carry {@code data}; error carries message and code. */
+/**
+ * Writes the JSend envelope: success and fail carry {@code data}; error carries message and code.
+ * Every JSON answer of the API may carry an account, a token or an error about them, so none is
+ * cached ({@code Cache-Control: no-store}, unless the route set a policy of its own), and none may
+ * be framed or run anything if a browser is tricked into rendering it
+ * ({@code Content-Security-Policy: default-src 'none'; frame-ancestors 'none'}).
+ */
 public final class JSend {
 
   private static final String JSON = "application/json; charset=utf-8";
+  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
   private JSend() {
   }
@@ -43,6 +50,10 @@ public final class JSend {
     if (response.headWritten()) {
       return Future.succeededFuture();
     }
-    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(body.toBuffer());
+    if (!response.headers().contains(HttpHeaders.CACHE_CONTROL)) {
+      response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    }
+    return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+      .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY).end(body.toBuffer());
   }
 }

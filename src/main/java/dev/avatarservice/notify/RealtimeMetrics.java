@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Realtime metrics, in Prometheus as {@code avatar_sockets_open} (the node's open sockets, every
  * transport, authenticated or not) and {@code avatar_events_delivered_total{type}} (event messages
  * written to sockets, one per socket). The open-socket count is one node-wide counter shared by the
- * HTTP verticle instances; it is kept even when Micrometer is not set up (as in most tests).
+ * HTTP verticle instances; it is kept even when Micrometer is not set up.
  */
 final class RealtimeMetrics {
 
@@ -45,10 +45,10 @@ final class RealtimeMetrics {
     }
   }
 
-  /** The metrics of this node: the shared socket count, and Micrometer's default registry if any. */
-  static RealtimeMetrics of(Vertx vertx) {
+  /** The metrics of this node: the shared socket count, and the node's registry if metrics are on. */
+  static RealtimeMetrics of(Vertx vertx, String metricsRegistryName) {
     return new RealtimeMetrics(NodeShared.get(vertx, OPEN_SOCKETS_KEY, OpenSockets::new),
-      BackendRegistries.getDefaultNow());
+      BackendRegistries.getNow(metricsRegistryName));
   }
 
   /** The open sockets of this node, every HTTP verticle instance together. */

@@ -77,7 +77,7 @@ public final class RealtimeRoutes {
     this.store = store;
     this.settings = RealtimeSettings.from(config);
     this.closeGraceMillis = config.deletionConfirmTimeoutMs() / 2;
-    RealtimeMetrics metrics = RealtimeMetrics.of(vertx);
+    RealtimeMetrics metrics = RealtimeMetrics.of(vertx, config.metricsRegistryName());
     this.registry = new SocketRegistry(metrics, config.storeTimeoutMs(), System::currentTimeMillis);
     this.services = new SocketSession.Services(vertx, tokens, store, registry, metrics, settings);
   }

@@ -29,7 +29,8 @@ import java.util.UUID;
  * <p>The pragmas live in the URL because SQLite keeps them per connection: WAL (readers never wait
  * for the writer), {@code busy_timeout} (a writer waits for the lock instead of failing at once),
  * foreign keys (off by default in SQLite), {@code transaction_mode=IMMEDIATE} (a transaction takes
- * the write lock when it begins, so two writers never deadlock upgrading read locks), and
+ * the write lock when it begins, so two writers never deadlock upgrading read locks; the pool's
+ * transactions begin with {@code BEGIN IMMEDIATE} themselves, see {@link SqliteTransactions}), and
  * {@code synchronous} from configuration: FULL by default, so an acknowledged write survives a
  * power cut, at the price of one fsync per commit.
  *
@@ -67,7 +68,9 @@ final class Database implements AutoCloseable {
         .leakTimeout(Duration.ofMinutes(1))
         .maxLifetime(Duration.ofHours(1))
         .connectionFactoryConfiguration(factory -> factory.jdbcUrl(jdbcUrl).autoCommit(true))));
-    this.pool = JDBCPool.pool(vertx, dataSource, new PoolOptions().setMaxSize(1).setName("avatar-store"));
+    // SqliteTransactions: a transaction ends with its COMMIT or ROLLBACK (see there why that needs saying)
+    this.pool = JDBCPool.pool(vertx, SqliteTransactions.wrap(dataSource),
+      new PoolOptions().setMaxSize(1).setName("avatar-store"));
   }
 
   private static String prepareFile(Path file) throws SQLException {

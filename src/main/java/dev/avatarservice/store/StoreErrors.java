@@ -8,13 +8,17 @@ import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * Turns whatever a store operation failed with into the {@link ReplyException} that travels back.
  * SQL text and parameters never leave the store: clients get a code and a plain message, the log
- * gets the exception (whose messages carry no bound values).
+ * gets the exception (whose messages carry no bound values). What passes once an operator or time
+ * has fixed it (SQLite busy, read-only, full or failing; the avatar folder not writable or full) is
+ * {@link Failure#UNAVAILABLE}, which clients get as 503 with {@code Retry-After}.
  */
 final class StoreErrors {
 
@@ -45,6 +49,12 @@ final class StoreErrors {
       LOG.warn("Store unavailable during {}: {}", operation, LogSafe.escape(error));
       return Failure.UNAVAILABLE.exception("the database is busy; try again shortly");
     }
+    IOException io = cause(error, IOException.class);
+    if (io != null) {
+      // the avatar folder: not writable, full, gone. Not the message: it names the file.
+      LOG.warn("Store unavailable during {}: the avatar folder failed: {}", operation, describe(io));
+      return Failure.UNAVAILABLE.exception("the avatar storage cannot take this request now; try again shortly");
+    }
     LOG.error("Store operation {} failed", operation, LogSafe.escapeMessages(error));
     return Failure.INTERNAL.exception("internal error");
   }
@@ -66,11 +76,22 @@ final class StoreErrors {
   }
 
   private static SQLiteException sqliteCause(Throwable error) {
+    return cause(error, SQLiteException.class);
+  }
+
+  private static <T extends Throwable> T cause(Throwable error, Class<T> type) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof SQLiteException sqlite) {
-        return sqlite;
+      if (type.isInstance(t)) {
+        return type.cast(t);
       }
     }
     return null;
+  }
+
+  /** The kind of I/O failure without the paths: "AccessDeniedException", "FileSystemException: No space left on device". */
+  private static String describe(IOException io) {
+    String reason = io instanceof FileSystemException fs ? fs.getReason()
+      : io.getMessage() != null && io.getMessage().indexOf('/') < 0 ? io.getMessage() : null;
+    return io.getClass().getSimpleName() + (reason == null ? "" : ": " + reason);
   }
 }

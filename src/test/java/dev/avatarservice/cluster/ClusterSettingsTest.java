@@ -47,7 +47,7 @@ class ClusterSettingsTest {
   void theShippedConfigurationsKeepTheVertxStructuresOfVertxHazelcast() throws IOException {
     Config vertxDefaults = ConfigUtil.loadConfig();
     for (Config shipped : List.of(HazelcastSettings.read("conf/hazelcast.xml"),
-      HazelcastSettings.read("conf/hazelcast-multi-host.xml"))) {
+      HazelcastSettings.read("conf/hazelcast-multi-host.xml"), HazelcastSettings.read("conf/hazelcast-docker.xml"))) {
       assertThat(HazelcastSettings.keepVertxStructures(shipped, vertxDefaults)).isEmpty();
       vertxDefaults.getMapConfigs().forEach((name, map) -> {
         if (name.startsWith("__vertx.")) {

@@ -27,13 +27,15 @@ public final class TestNode implements AutoCloseable {
   /** A fixed test key, so tokens can be forged in tests that need a hostile one. */
   public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
 
+  private final Node node;
   private final Vertx vertx;
   private final AppConfig config;
   private final Path avatars;
   private final WebClient client;
 
-  private TestNode(Vertx vertx, AppConfig config, Path avatars) {
-    this.vertx = vertx;
+  private TestNode(Node node, AppConfig config, Path avatars) {
+    this.node = node;
+    this.vertx = node.vertx();
     this.config = config;
     this.avatars = avatars;
     this.client = WebClient.create(vertx, new WebClientOptions()
@@ -115,10 +117,11 @@ public final class TestNode implements AutoCloseable {
     return new ApiClient(client);
   }
 
+  /** Stops the node as SIGTERM does ({@link Node#stop()}): gracefully, in the production order. */
   @Override
   public void close() {
     client.close();
-    vertx.close().await();
+    node.stop().await();
   }
 
   public static int freePort() throws IOException {

@@ -5,6 +5,7 @@ import dev.avatarservice.http.BearerAuth;
 import dev.avatarservice.http.JSend;
 import dev.avatarservice.http.JsonBody;
 import dev.avatarservice.http.RateLimiter;
+import dev.avatarservice.http.ServiceMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -65,7 +66,7 @@ public final class AccountRoutes {
     return ctx -> {
       long retryAfter = authLimiter.acquire(ctx.request().remoteAddress().hostAddress());
       if (retryAfter > 0) {
-        ctx.fail(ApiException.rateLimited(retryAfter));
+        ctx.fail(ApiException.rateLimited(retryAfter, ServiceMetrics.AUTH_REQUESTS));
       } else {
         ctx.next();
       }

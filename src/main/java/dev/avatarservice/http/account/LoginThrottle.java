@@ -1,6 +1,7 @@
 package dev.avatarservice.http.account;
 
 import dev.avatarservice.http.ApiException;
+import dev.avatarservice.http.ServiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +50,8 @@ public final class LoginThrottle {
     return map.compose(failures -> failures.get(key)).compose(entry -> {
       long now = clock.getAsLong();
       if (entry != null && entry.getInteger("count") >= limit && entry.getLong("until") > now) {
-        return Future.failedFuture(ApiException.rateLimited((entry.getLong("until") - now + 999) / 1000));
+        return Future.failedFuture(ApiException.rateLimited((entry.getLong("until") - now + 999) / 1000,
+          ServiceMetrics.LOGIN_FAILURES));
       }
       return Future.succeededFuture();
     });

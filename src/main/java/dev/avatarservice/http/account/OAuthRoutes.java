@@ -1,6 +1,7 @@
 package dev.avatarservice.http.account;
 
 import dev.avatarservice.bus.Failure;
+import dev.avatarservice.http.ServiceMetrics;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -76,6 +77,7 @@ public final class OAuthRoutes {
   }
 
   private static void oauthError(RoutingContext ctx, int status, String error, String description) {
+    ctx.put(ServiceMetrics.CODE, error);
     noStore(ctx.response()).setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
       .end(new JsonObject().put("error", error).put("error_description", description).toBuffer());
   }

@@ -10,6 +10,7 @@ import dev.avatarservice.http.BearerAuth;
 import dev.avatarservice.http.JSend;
 import dev.avatarservice.http.NodeShared;
 import dev.avatarservice.http.RateLimiter;
+import dev.avatarservice.http.ServiceMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -81,7 +82,7 @@ public final class AvatarRoutes {
   private void limited(RoutingContext ctx) {
     long retryAfter = uploadLimiter.acquire(BearerAuth.userId(ctx));
     if (retryAfter > 0) {
-      ctx.fail(ApiException.rateLimited(retryAfter));
+      ctx.fail(ApiException.rateLimited(retryAfter, ServiceMetrics.AVATAR_UPLOADS));
     } else {
       ctx.next();
     }
