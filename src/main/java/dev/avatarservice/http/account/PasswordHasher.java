@@ -23,6 +23,13 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * {@link PasswordPolicy#normalize} is unchanged), then encoded as UTF-8. The byte arrays holding
  * the encoded password and the computed hashes are zeroed after use; the {@code String}s they come
  * from cannot be, which is a limit of the JVM.
+ *
+ * <p>Argon2's memory (19 MiB at the defaults, as 19,456 blocks of 1 KiB) is kept per thread and
+ * reused by that thread's next hash with the current settings, instead of being allocated afresh:
+ * a login flood would otherwise turn 19 MiB of garbage per hash into frequent collections, promote
+ * the blocks of the hash in progress to the old generation, and stop every event loop for full
+ * collections (see BENCHMARKS.md). BouncyCastle zeroes each block before it returns to the pool. A
+ * thread that has hashed keeps that memory: hashing runs on the bounded pool of HASH_THREADS.
  */
 public final class PasswordHasher {
 
@@ -45,7 +52,11 @@ public final class PasswordHasher {
   private static final Base64.Encoder ENCODER = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder DECODER = Base64.getDecoder();
 
+  /** Per thread, the Argon2 blocks of its last hash with the current settings, for the next one. */
+  private static final ThreadLocal<ReusedBlocks> BLOCKS = new ThreadLocal<>();
+
   private final Argon2Settings settings;
+  private final int settingsBlocks;
   private final SecureRandom random;
   /** A well-formed stored hash with the current settings that no password matches in practice. */
   private final String dummyPhc;
@@ -57,6 +68,7 @@ public final class PasswordHasher {
   PasswordHasher(Argon2Settings settings, SecureRandom random) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.random = Objects.requireNonNull(random, "random");
+    this.settingsBlocks = Argon2BytesGenerator.getBlockCount(settings.memoryKiB(), settings.parallelism());
     // Random salt and random "hash": no work at start-up, and verifying against it costs exactly
     // what verifying against a real stored hash with the current settings costs.
     this.dummyPhc = encode(settings, randomBytes(SALT_BYTES), randomBytes(HASH_BYTES));
@@ -81,7 +93,7 @@ public final class PasswordHasher {
     }
     byte[] salt = randomBytes(SALT_BYTES);
     byte[] hash = argon2(passwordBytes, salt, settings.memoryKiB(), settings.iterations(),
-        settings.parallelism(), HASH_BYTES);
+        settings.parallelism(), HASH_BYTES, blockPool(settings.memoryKiB(), settings.parallelism()));
     try {
       return encode(settings, salt, hash);
     } finally {
@@ -108,7 +120,7 @@ public final class PasswordHasher {
       return false;
     }
     byte[] actual = argon2(passwordBytes, stored.salt, stored.memoryKiB, stored.iterations,
-        stored.parallelism, stored.hash.length);
+        stored.parallelism, stored.hash.length, blockPool(stored.memoryKiB, stored.parallelism));
     try {
       return MessageDigest.isEqual(actual, stored.hash);
     } finally {
@@ -228,16 +240,39 @@ public final class PasswordHasher {
     return normalized.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * This thread's reusable blocks when a hash with these parameters needs as many as the current
+   * settings; {@code null} (fresh memory) otherwise, so that a stored hash with other parameters
+   * never makes a thread keep more than the current settings' memory.
+   */
+  private Argon2BytesGenerator.BlockPool blockPool(int memoryKiB, int parallelism) {
+    if (Argon2BytesGenerator.getBlockCount(memoryKiB, parallelism) != settingsBlocks) {
+      return null;
+    }
+    ReusedBlocks reused = BLOCKS.get();
+    if (reused == null || reused.count != settingsBlocks) {
+      reused = new ReusedBlocks(settingsBlocks, new Argon2BytesGenerator.FixedBlockPool(settingsBlocks));
+      BLOCKS.set(reused);
+    }
+    return reused.pool;
+  }
+
+  private record ReusedBlocks(int count, Argon2BytesGenerator.FixedBlockPool pool) {
+  }
+
   /** Computes Argon2id v1.3; zeroes {@code password} before returning. */
   private static byte[] argon2(byte[] password, byte[] salt, int memoryKiB, int iterations,
-      int parallelism, int hashLength) {
-    Argon2Parameters parameters = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+      int parallelism, int hashLength, Argon2BytesGenerator.BlockPool pool) {
+    Argon2Parameters.Builder builder = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
         .withVersion(Argon2Parameters.ARGON2_VERSION_13)
         .withMemoryAsKB(memoryKiB)
         .withIterations(iterations)
         .withParallelism(parallelism)
-        .withSalt(salt)
-        .build();
+        .withSalt(salt);
+    if (pool != null) {
+      builder.withBlockPool(pool);
+    }
+    Argon2Parameters parameters = builder.build();
     try {
       Argon2BytesGenerator generator = new Argon2BytesGenerator();
       generator.init(parameters);

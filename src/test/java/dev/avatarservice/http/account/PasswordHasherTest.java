@@ -259,6 +259,27 @@ class PasswordHasherTest {
     assertThat(new Argon2Settings(19455, 2, 1).meetsOwaspMinimum()).isFalse();
   }
 
+  @Test
+  void reusedArgon2MemoryGivesTheSameAnswers() throws Exception {
+    // Settings of KAT_SMALL: its verification uses this thread's reused blocks, filled by the hashes before.
+    PasswordHasher hasher = new PasswordHasher(new Argon2Settings(1024, 2, 1));
+    String other = hasher.hash("another password entirely");
+    for (int i = 0; i < 3; i++) {
+      assertThat(hasher.verify("password", KAT_SMALL)).isTrue();
+      assertThat(hasher.verify("Password", KAT_SMALL)).isFalse();
+      assertThat(hasher.verify("another password entirely", other)).isTrue();
+    }
+    // A thread of its own (fresh blocks) agrees.
+    boolean[] fresh = new boolean[2];
+    Thread thread = new Thread(() -> {
+      fresh[0] = hasher.verify("password", KAT_SMALL);
+      fresh[1] = hasher.verify("another password entirely", other);
+    });
+    thread.start();
+    thread.join();
+    assertThat(fresh).containsExactly(true, true);
+  }
+
   private static String withPart(String[] parts, int index, String value) {
     String[] copy = parts.clone();
     copy[index] = value;
