@@ -28,8 +28,9 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
  * reused by that thread's next hash with the current settings, instead of being allocated afresh:
  * a login flood would otherwise turn 19 MiB of garbage per hash into frequent collections, promote
  * the blocks of the hash in progress to the old generation, and stop every event loop for full
- * collections (measured: 207 GC pauses in a login flood before, 3 after). BouncyCastle zeroes each block before it returns to the pool. A
- * thread that has hashed keeps that memory: hashing runs on the bounded pool of HASH_THREADS.
+ * collections (measured: 207 GC pauses in a login flood before, 3 after). BouncyCastle zeroes
+ * each block before it returns to the pool. A thread that has hashed keeps that memory: hashing
+ * runs on the bounded pool of HASH_THREADS.
  */
 public final class PasswordHasher {
 
