@@ -1,3 +1,5 @@
+package dev.avatarservice.bench;
+
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.avatarservice.bench;
 
-import dev.avatarservice.Deployer;
+import dev.avatarservice.Node;
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
 import dev.avatarservice.config.AppConfig;
@@ -12,13 +12,17 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
 
 /**
- * The node under test, for the realtime measurements (not a test): the production Deployer with
- * every role, plus a small control server on another port that the load client uses to read the
- * memory of this process and to publish avatar events on this node's bus.
+ * The node under test, for the realtime measurements (not a test): a node started as Main starts
+ * it ({@link Node#start}, with metrics), configured like Main from conf/config.json and the
+ * environment, plus a small control server on another port that the load client uses to read the
+ * memory of this process and to publish avatar events on this node's bus. Without DB_PATH,
+ * AVATARS_DIR, JWT_SECRET or AUTH_REQUESTS_PER_MINUTE in the environment, it uses a temporary
+ * folder, a fixed secret and no practical limit.
  * <p>
- * Arguments: the public port, the control port. See bench/README-realtime.md.
+ * Arguments: the public port, the control port. See bench/README-realtime.md and BENCHMARKS.md.
  */
 public final class RealtimeBenchServer {
 
@@ -30,18 +34,22 @@ public final class RealtimeBenchServer {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     int controlPort = Integer.parseInt(args[1]);
-    Path dir = Files.createTempDirectory("realtime-bench");
-    JsonObject json = ConfigLoader.bundledDefaults()
+    Map<String, String> env = System.getenv();
+    JsonObject json = ConfigLoader.load(Path.of("").toAbsolutePath(), env)
       .put("HTTP_HOST", "127.0.0.1")
-      .put("HTTP_PORT", port)
-      .put("DB_PATH", dir.resolve("bench.db").toString())
-      .put("DB_SYNCHRONOUS", "NORMAL")
-      .put("AVATARS_DIR", dir.resolve("avatars").toString())
-      .put("JWT_SECRET", SECRET)
-      .put("AUTH_REQUESTS_PER_MINUTE", 10_000_000);
+      .put("HTTP_PORT", port);
+    if (!env.containsKey("DB_PATH") || !env.containsKey("AVATARS_DIR")) {
+      Path dir = Files.createTempDirectory("realtime-bench");
+      json.put("DB_PATH", dir.resolve("bench.db").toString()).put("AVATARS_DIR", dir.resolve("avatars").toString());
+    }
+    if (!env.containsKey("JWT_SECRET")) {
+      json.put("JWT_SECRET", SECRET);
+    }
+    if (!env.containsKey("AUTH_REQUESTS_PER_MINUTE")) {
+      json.put("AUTH_REQUESTS_PER_MINUTE", 1_000_000);
+    }
     AppConfig config = AppConfig.from(json);
-    Vertx vertx = Vertx.vertx();
-    Deployer.deploy(vertx, config).await();
+    Vertx vertx = Node.start(config).await().vertx();
 
     vertx.createHttpServer().requestHandler(request -> {
       switch (request.path()) {

@@ -51,6 +51,7 @@ public final class AppConfig {
     dbSynchronous();
     intIn("DB_BUSY_TIMEOUT_MS", 0, 600_000);
     intIn("STORE_TIMEOUT_MS", 100, 600_000);
+    storeUserCacheSize();
     accessTokenTtl();
     refreshTokenTtl();
     intIn("JWT_LEEWAY_SECONDS", 0, 300);
@@ -156,6 +157,11 @@ public final class AppConfig {
 
   public long storeTimeoutMs() {
     return intIn("STORE_TIMEOUT_MS", 100, 600_000);
+  }
+
+  /** Accounts the store keeps in memory for the lookup of every authenticated request (0: none). */
+  public int storeUserCacheSize() {
+    return intIn("STORE_USER_CACHE_SIZE", 0, 10_000_000);
   }
 
   /** The configured signing key, or an empty array when the store should keep one. */

@@ -41,10 +41,12 @@ final class AccountDeletion {
 
   private final Pool pool;
   private final AvatarFiles files;
+  private final UserCache cache;
 
-  AccountDeletion(Pool pool, AvatarFiles files) {
+  AccountDeletion(Pool pool, AvatarFiles files, UserCache cache) {
     this.pool = pool;
     this.files = files;
+    this.cache = cache;
   }
 
   /** {userId} -> {}; USER_NOT_FOUND, UNAVAILABLE. */
@@ -69,6 +71,8 @@ final class AccountDeletion {
           // In a transaction, so that it is committed when it answers: see Accounts on autocommit.
           .compose(removed -> pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM users WHERE id = ? AND avatar_file IS ?")
             .execute(Tuple.tuple().addString(userId).addValue(file))))
+          // Whatever the outcome (committed, raced, unknown), the next lookup reads the row.
+          .onComplete(deleted -> cache.forget(userId))
           .compose(deleted -> {
             if (deleted.rowCount() == 1) {
               return Future.succeededFuture(new JsonObject());

@@ -28,11 +28,13 @@ final class Accounts {
 
   private final Pool pool;
   private final UserRows rows;
+  private final UserCache cache;
   private final Clock clock;
 
-  Accounts(Pool pool, UserRows rows, Clock clock) {
+  Accounts(Pool pool, UserRows rows, UserCache cache, Clock clock) {
     this.pool = pool;
     this.rows = rows;
+    this.cache = cache;
     this.clock = clock;
   }
 
@@ -45,6 +47,7 @@ final class Accounts {
           request.getString(Field.PASSWORD_HASH), now))
         .compose(inserted -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
         .compose(inserted -> user(tx, userId)))
+      .onSuccess(cache::written)
       .recover(error -> StoreErrors.isUniqueViolation(error)
         ? Future.failedFuture(Failure.IDENTIFIER_TAKEN.exception("this identifier is already registered"))
         : Future.failedFuture(error));
@@ -72,7 +75,8 @@ final class Accounts {
       .compose(user -> rehashed == null ? Future.succeededFuture() : tx
         .preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?").execute(Tuple.of(rehashed, userId)))
       .compose(updated -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
-      .compose(inserted -> user(tx, userId)));
+      .compose(inserted -> user(tx, userId)))
+      .onSuccess(cache::written);
   }
 
   /**
@@ -96,8 +100,13 @@ final class Accounts {
           return insertToken(tx, request.getJsonObject(Field.SESSION), row.getString("family_id"), userId)
             .compose(inserted -> user(tx, userId));
         }))
-      .compose(user -> user != null ? Future.succeededFuture(user)
-        : Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid")));
+      .compose(user -> {
+        if (user == null) {
+          return Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid"));
+        }
+        cache.written(user);
+        return Future.succeededFuture(user);
+      });
   }
 
   /** Revokes the login a token belongs to (only if it is that user's, when a user is given). */
@@ -112,8 +121,10 @@ final class Accounts {
     return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(params)).map(result -> new JsonObject());
   }
 
+  /** The account, from the cache when it is there: the read behind every authenticated request. */
   Future<JsonObject> user(JsonObject request) {
-    return user(pool, request.getString(Field.USER_ID));
+    String userId = request.getString(Field.USER_ID);
+    return cache.get(userId, () -> user(pool, userId));
   }
 
   /** Forgets refresh tokens that expired: an expired token is refused whether or not its row exists. */

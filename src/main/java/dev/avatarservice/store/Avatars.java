@@ -32,11 +32,13 @@ final class Avatars {
 
   private final Pool pool;
   private final UserRows rows;
+  private final UserCache cache;
   private final AvatarFiles files;
 
-  Avatars(Pool pool, UserRows rows, AvatarFiles files) {
+  Avatars(Pool pool, UserRows rows, UserCache cache, AvatarFiles files) {
     this.pool = pool;
     this.rows = rows;
+    this.cache = cache;
     this.files = files;
   }
 
@@ -106,6 +108,8 @@ final class Avatars {
             .execute(Tuple.tuple().addValue(file).addString(userId))
             .map(updated -> new Moved(rows.toUser(Accounts.first(updated)), previous));
         }))
+      .onSuccess(moved -> cache.written(moved.user()))
+      .onFailure(error -> cache.forget(userId))
       .compose(moved -> files.delete(moved.previous()).map(deleted -> new JsonObject()
         .put(Field.USER, moved.user())
         .put(Field.PREVIOUS_AVATAR_URL, moved.previous() == null ? null : rows.avatarUrl(moved.previous()))));

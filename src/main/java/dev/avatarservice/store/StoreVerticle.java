@@ -42,6 +42,7 @@ public final class StoreVerticle extends VerticleBase {
   private Database database;
   private AvatarFiles files;
   private Avatars avatars;
+  private UserCache users;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long purgeTimer = -1;
   private Lock storeRole;
@@ -72,20 +73,21 @@ public final class StoreVerticle extends VerticleBase {
       .compose(opened -> {
         database = opened;
         files = new AvatarFiles(vertx, Path.of(config.avatarsDir()), random);
-        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()), files);
+        users = new UserCache(config.storeUserCacheSize());
+        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()), users, files);
         // The folder is made and swept before any request can write to it.
         return avatars.prepare().map(opened);
       })
       .compose(opened -> {
         UserRows rows = new UserRows(config.publicBaseUrl());
-        Accounts accounts = new Accounts(opened.pool(), rows, clock);
+        Accounts accounts = new Accounts(opened.pool(), rows, users, clock);
         serve(StoreAddress.REGISTER, accounts::register);
         serve(StoreAddress.CREDENTIALS, accounts::credentials);
         serve(StoreAddress.LOGIN, accounts::login);
         serve(StoreAddress.REFRESH, accounts::refresh);
         serve(StoreAddress.REVOKE, accounts::revoke);
         serve(StoreAddress.USER, accounts::user);
-        serve(StoreAddress.DELETE_USER, new AccountDeletion(opened.pool(), files)::delete);
+        serve(StoreAddress.DELETE_USER, new AccountDeletion(opened.pool(), files, users)::delete);
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         serve(StoreAddress.SIGNING_KEY, request -> signingKey());

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The benchmark in one command: builds the jar and the bench classes, then runs the scenarios of
+# BENCHMARKS.md against nodes started from the jar on fresh data, each measured together with its
+# physical limit in the same run, and prints one table (also written to target/bench/results.md).
+#
+#   bench/run.sh                      every scenario (about 10 to 15 minutes on 2 cores)
+#   bench/run.sh login user           only these: login user refresh upload realtime cluster startup
+#   bench/run.sh build                only build the jar and the bench classes
+#
+# Environment: SERVER_CPUS (0) and LOAD_CPUS (1), the taskset core lists of the nodes (and the raw
+# harness) and of the load generators; ROUNDS (3) and ROUND_SECONDS (8), the alternating rounds, after
+# WARMUP_SECONDS (15) of load on each path;
+# SKIP_BUILD=1 reuses the last build; JAR runs the nodes from another jar (before/after comparisons); NODE_JAVA_OPTS adds JVM options to the nodes started from the
+# jar (for profiling: none by default, the nodes run as an operator starts them); BENCH_OPTS adds
+# JVM options to the load generator, such as -Dbench.realtime.sockets=2000 (see the scenario classes). Needs Java 17, Maven, taskset (util-linux) and wrk
+# (apt-get install -y wrk). Logs and data of every node: target/bench/run/<scenario>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SERVER_CPUS=${SERVER_CPUS:-0}
+LOAD_CPUS=${LOAD_CPUS:-1}
+ROUNDS=${ROUNDS:-3}
+ROUND_SECONDS=${ROUND_SECONDS:-8}
+WARMUP_SECONDS=${WARMUP_SECONDS:-15}
+OUT=target/bench
+
+for tool in java mvn taskset wrk; do
+  if ! command -v "$tool" > /dev/null; then
+    echo "bench/run.sh needs $tool on the PATH (wrk: apt-get install -y wrk)" >&2
+    exit 1
+  fi
+done
+
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+  echo "building the jar and the bench classes ..."
+  mvn -B -q package -DskipTests
+  mkdir -p "$OUT"
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test
+  rm -rf "$OUT/classes" && mkdir -p "$OUT/classes"
+  javac -nowarn -d "$OUT/classes" -cp "target/classes:$(cat "$OUT/classpath.txt")" $(find bench/src -name '*.java')
+fi
+CP="$(pwd)/$OUT/classes:$(pwd)/target/classes:$(cat "$OUT/classpath.txt")"
+if [ "${1:-}" = build ]; then
+  echo "built: target/avatar-service.jar, and the bench classes in $OUT/classes (class path: $OUT/classpath.txt)"
+  exit 0
+fi
+
+# 10,000 sockets need as many descriptors on each side
+ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+
+LOG="$OUT/run-$(date +%Y%m%d-%H%M%S).log"
+echo "load generator on cores $LOAD_CPUS, nodes on cores $SERVER_CPUS; the full log goes to $LOG"
+# shellcheck disable=SC2086
+taskset -c "$LOAD_CPUS" java -Xmx2g ${BENCH_OPTS:-} -Dclk.tck="$(getconf CLK_TCK)" \
+  -Dbench.jar="${JAR:-$(pwd)/target/avatar-service.jar}" -Dbench.cp="$CP" -Dbench.out="$(pwd)/$OUT" \
+  -Dbench.serverCpus="$SERVER_CPUS" -Dbench.loadCpus="$LOAD_CPUS" \
+  -Dbench.rounds="$ROUNDS" -Dbench.seconds="$ROUND_SECONDS" -Dbench.warmup="$WARMUP_SECONDS" -Dbench.nodeJvmOptions="${NODE_JAVA_OPTS:-}" \
+  -cp "$CP" dev.avatarservice.bench.Bench "$@" 2>&1 | tee "$LOG"

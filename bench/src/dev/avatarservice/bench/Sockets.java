@@ -1,0 +1,167 @@
+package dev.avatarservice.bench;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * Authenticated realtime sockets for the benchmark: plain WebSocket ({@code /ws}, token in the
+ * {@code Authorization} header) or SockJS's WebSocket transport ({@code /sockjs/.../websocket},
+ * SockJS framing, token in the first message). Each socket hands its {@code avatar.changed}
+ * events, in order, to whoever {@link Socket#expect() expects} one.
+ */
+final class Sockets {
+
+  private Sockets() {
+  }
+
+  /** When an event was stamped by the node ({@code changedAt}) and when it arrived here, epoch microseconds. */
+  record Arrival(long changedAtMicros, long arrivedMicros) {
+    long delayMicros() {
+      return arrivedMicros - changedAtMicros;
+    }
+  }
+
+  static final class Socket {
+    final boolean sockJs;
+    private final ConcurrentLinkedQueue<Promise<Arrival>> waiting = new ConcurrentLinkedQueue<>();
+    private final Promise<Void> ready = Promise.promise();
+    private WebSocket ws;
+
+    private Socket(boolean sockJs) {
+      this.sockJs = sockJs;
+    }
+
+    /** The next avatar.changed this socket receives. */
+    Future<Arrival> expect() {
+      Promise<Arrival> promise = Promise.promise();
+      waiting.add(promise);
+      return promise.future();
+    }
+
+    Future<Void> close() {
+      return ws == null ? Future.succeededFuture() : ws.close();
+    }
+
+    private void onMessage(String text) {
+      Instant now = Instant.now();
+      if (sockJs) {
+        if (text.startsWith("a")) {
+          for (Object message : new JsonArray(text.substring(1))) {
+            onJson(new JsonObject((String) message), now);
+          }
+        }
+        // "o" (open), "h" (heartbeat) and "c" (close) carry no message
+      } else {
+        onJson(new JsonObject(text), now);
+      }
+    }
+
+    private void onJson(JsonObject message, Instant now) {
+      switch (message.getString("type", "")) {
+        case "ready" -> ready.tryComplete();
+        case "avatar.changed" -> {
+          Promise<Arrival> next = waiting.poll();
+          if (next != null) {
+            next.complete(new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
+          }
+        }
+        case "error" -> ready.tryFail("error from the node: " + message.encode());
+        default -> {
+        }
+      }
+    }
+  }
+
+  static long micros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1000;
+  }
+
+  /** A plain WebSocket on /ws, authenticated at the handshake; completes on "ready". */
+  static Future<Socket> webSocket(WebSocketClient client, int port, String token) {
+    Socket socket = new Socket(false);
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws")
+      .addHeader("Authorization", "Bearer " + token);
+    client.connect(options).onFailure(socket.ready::tryFail).onSuccess(ws -> {
+      socket.ws = ws;
+      ws.textMessageHandler(socket::onMessage);
+      ws.closeHandler(v -> socket.ready.tryFail("closed before ready: " + ws.closeStatusCode()));
+    });
+    return socket.ready.future().map(socket);
+  }
+
+  /** SockJS over its WebSocket transport, authenticated by the first message; completes on "ready". */
+  static Future<Socket> sockJs(WebSocketClient client, int port, String token) {
+    Socket socket = new Socket(true);
+    String session = UUID.randomUUID().toString().replace("-", "");
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+      .setURI("/sockjs/000/" + session + "/websocket");
+    String auth = new JsonArray().add(new JsonObject().put("type", "auth").put("token", token).encode()).encode();
+    client.connect(options).onFailure(socket.ready::tryFail).onSuccess(ws -> {
+      socket.ws = ws;
+      ws.closeHandler(v -> socket.ready.tryFail("closed before ready: " + ws.closeStatusCode()));
+      ws.textMessageHandler(text -> {
+        if (text.equals("o")) {
+          ws.writeTextMessage(auth);
+        } else {
+          socket.onMessage(text);
+        }
+      });
+    });
+    return socket.ready.future().map(socket);
+  }
+
+  /**
+   * Opens {@code count} sockets, at most {@code parallel} handshakes at a time, each from the event
+   * loop of {@code context} (so that a socket's handlers are set before its first frame is read),
+   * each ready within 60 s or the benchmark fails. Blocks the calling thread.
+   */
+  static List<Socket> open(Context context, int count, int parallel, IntFunction<Future<Socket>> opener) {
+    List<Future<Socket>> opening = new ArrayList<>();
+    AtomicInteger inFlight = new AtomicInteger();
+    for (int i = 0; i < count; i++) {
+      while (inFlight.get() >= parallel) {
+        Thread.onSpinWait();
+      }
+      inFlight.incrementAndGet();
+      Promise<Socket> opened = Promise.promise();
+      int n = i;
+      context.runOnContext(v -> {
+        long timer = context.owner().setTimer(60_000, t -> opened.tryFail("not ready after 60 s"));
+        opener.apply(n).onComplete(done -> {
+          context.owner().cancelTimer(timer);
+          if (done.succeeded()) {
+            opened.tryComplete(done.result());
+          } else {
+            opened.tryFail(done.cause());
+          }
+        });
+      });
+      opened.future().onComplete(done -> inFlight.decrementAndGet());
+      opening.add(opened.future());
+    }
+    Future.join(opening).otherwiseEmpty().await();
+    List<Socket> sockets = new ArrayList<>();
+    for (Future<Socket> socket : opening) {
+      if (socket.failed()) {
+        throw new IllegalStateException("a socket could not be opened: " + socket.cause().getMessage());
+      }
+      sockets.add(socket.result());
+    }
+    return sockets;
+  }
+
+}

@@ -1,0 +1,95 @@
+package dev.avatarservice.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+import static dev.avatarservice.bench.Bench.f;
+import static dev.avatarservice.bench.Bench.log;
+
+/**
+ * 4. Avatar uploads per second (a photo-like 1280x800 JPEG, {@link BenchImage}) through HTTP against
+ * the raw decode-scale-encode rate of {@code AvatarImageProcessor} on as many threads as the node's
+ * image pool (IMAGE_THREADS = cores), alternating; then a 48-megapixel PNG bomb, which must be
+ * refused from its header (422) in well under 5 ms of server time.
+ */
+final class UploadScenario {
+
+  static final int LANES = 4;
+  private final Bench b;
+
+  UploadScenario(Bench bench) {
+    this.b = bench;
+  }
+
+  void run() throws Exception {
+    Path dir = b.freshDir("upload");
+    int port = Proc.freePort();
+    int threads = Cores.count(b.serverCpus);
+    try (Proc node = b.startNode("node", dir, port, Map.of(), b.serverCpus); Raw raw = b.startRaw(dir)) {
+      node.awaitStatus200(port, "/health", 120_000);
+      Api api = new Api(b.vertx, port, LANES + 2);
+      List<String> tokens = api.register(8, 4).stream().map(a -> a.getString("accessToken")).toList();
+      Buffer jpeg = Buffer.buffer(BenchImage.jpeg());
+      IntFunction<Future<Integer>> upload = lane -> api.client.post("/api/user/avatar")
+        .bearerTokenAuthentication(tokens.get(lane % tokens.size())).putHeader("Content-Type", "image/jpeg")
+        .sendBuffer(jpeg).map(response -> response.statusCode());
+      String image = "image " + threads + " %s";
+
+      raw.run(f(image, b.warmup / 2));
+      Load.closedLoop(b.vertx, LANES, 2 * b.warmup, node.pid(), upload);
+      List<Double> rawRates = new ArrayList<>();
+      List<Double> rates = new ArrayList<>();
+      List<Double> ratios = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
+      List<Double> rawCpu = new ArrayList<>();
+      long failed = 0;
+      double seconds = Math.max(10, b.seconds);
+      for (int round = 1; round <= b.rounds; round++) {
+        Raw.Result r = raw.run(f(image, seconds));
+        Load.Result s = Load.closedLoop(b.vertx, LANES, seconds, node.pid(), upload);
+        rawRates.add(r.perSecond());
+        rates.add(s.okPerSecond());
+        ratios.add(s.okPerSecond() / r.perSecond());
+        cpu.add(s.serverCpuMsPerOk());
+        rawCpu.add(r.cpuMsPerOp());
+        failed += s.total() - s.count(200);
+        log("round %d: raw %.2f images/s (%.1f ms CPU each) | uploads %.2f/s (%.1f ms server CPU each, p50 %.0f ms,"
+            + " p99 %.0f ms, %s; client CPU %.0f%%) | ratio %.3f", round, r.perSecond(), r.cpuMsPerOp(), s.okPerSecond(),
+          s.serverCpuMsPerOk(), s.ms(50), s.ms(99), s.statusText(), s.clientCpuPercent(), s.okPerSecond() / r.perSecond());
+        log("  server CPU per upload by thread (ms): %s", s.threads);
+      }
+      double ratio = Load.median(ratios);
+      b.row("4", f("avatar uploads/s, %dx%d JPEG of %d KB (%d in flight, IMAGE_THREADS=%d)", BenchImage.WIDTH,
+          BenchImage.HEIGHT, jpeg.length() / 1000, LANES, threads), f("%.2f/s", Load.median(rates)),
+        f("raw AvatarImageProcessor %.2f/s", Load.median(rawRates)),
+        f("%.3f (rounds spread %.0f%%)", ratio, Load.spread(ratios)), ">= 0.85", ratio >= 0.85 && failed == 0,
+        f("%.1f ms per upload vs %.1f ms per raw image", Load.median(cpu), Load.median(rawCpu)));
+
+      bomb(node, api, tokens);
+      api.close();
+    }
+  }
+
+  private void bomb(Proc node, Api api, List<String> tokens) throws Exception {
+    Buffer bomb = Buffer.buffer(PixelBomb.png(8000, 6000));
+    IntFunction<Future<Integer>> send = lane -> api.client.post("/api/user/avatar")
+      .bearerTokenAuthentication(tokens.get(0)).putHeader("Content-Type", "image/png")
+      .sendBuffer(bomb).map(response -> response.statusCode());
+    Load.closedLoop(b.vertx, 1, 3, node.pid(), send);
+    Load.Result s = Load.closedLoop(b.vertx, 1, 5, node.pid(), send);
+    double cpuMs = s.serverCpuNanos / 1e6 / s.total();
+    log("pixel bomb (8000x6000 PNG, %d bytes): %s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms; server CPU %.2f ms each",
+      bomb.length(), s.statusText(), s.ms(50), s.ms(99), s.maxMs(), cpuMs);
+    log("  server CPU per bomb by thread (ms): %s", s.threads);
+    b.row("4b", f("48 MP PNG bomb (%d bytes), one at a time", bomb.length()),
+      f("%s, latency p50 %.2f ms, p99 %.2f ms", s.statusText(), s.ms(50), s.ms(99)), "-",
+      f("%.2f ms CPU", cpuMs), "422 in < 5 ms of server time", s.count(422) == s.total() && cpuMs < 5,
+      f("%.2f ms per refusal", cpuMs));
+  }
+}
