@@ -7,13 +7,14 @@
 #   bench/run.sh login user           only these: login user refresh upload realtime cluster startup
 #   bench/run.sh build                only build the jar and the bench classes
 #
-# Environment: SERVER_CPUS (0) and LOAD_CPUS (1), the taskset core lists of the nodes (and the raw
-# harness) and of the load generators; ROUNDS (3) and ROUND_SECONDS (8), the alternating rounds, after
-# WARMUP_SECONDS (15) of load on each path;
-# SKIP_BUILD=1 reuses the last build; JAR runs the nodes from another jar (before/after comparisons); NODE_JAVA_OPTS adds JVM options to the nodes started from the
-# jar (for profiling: none by default, the nodes run as an operator starts them); BENCH_OPTS adds
-# JVM options to the load generator, such as -Dbench.realtime.sockets=2000 (see the scenario classes). Needs Java 17, Maven, taskset (util-linux) and wrk
-# (apt-get install -y wrk). Logs and data of every node: target/bench/run/<scenario>/.
+# Environment: SERVER_CPUS (0) and LOAD_CPUS (1), the taskset core lists of the nodes (and of the
+# raw harness) and of the load generators; ROUNDS (3) and ROUND_SECONDS (8), the alternating rounds,
+# after WARMUP_SECONDS (15) of load on each path; SKIP_BUILD=1 reuses the last build; NODE_JAVA_OPTS
+# adds JVM options to the nodes (profiling; none by default: nodes run as an operator starts them);
+# BENCH_OPTS adds JVM options to the load generator (e.g. -Dbench.realtime.sockets=2000).
+# Needs Java 17, Maven, taskset (util-linux) and wrk (apt-get install -y wrk).
+# Exit status: 0 every target met, 3 a target missed, 1 a scenario could not be measured.
+# Logs and data of every node: target/bench/run/<scenario>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +38,11 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
   mkdir -p "$OUT"
   mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test
   rm -rf "$OUT/classes" && mkdir -p "$OUT/classes"
-  javac -nowarn -d "$OUT/classes" -cp "target/classes:$(cat "$OUT/classpath.txt")" $(find bench/src -name '*.java')
+  find bench/src -name '*.java' > "$OUT/sources.txt"
+  javac -nowarn -d "$OUT/classes" -cp "target/classes:$(cat "$OUT/classpath.txt")" "@$OUT/sources.txt"
+elif [ ! -f "$OUT/classpath.txt" ] || [ ! -d "$OUT/classes" ]; then
+  echo "nothing built yet: run bench/run.sh without SKIP_BUILD=1 once" >&2
+  exit 1
 fi
 CP="$(pwd)/$OUT/classes:$(pwd)/target/classes:$(cat "$OUT/classpath.txt")"
 if [ "${1:-}" = build ]; then
@@ -47,12 +52,16 @@ fi
 
 # 10,000 sockets need as many descriptors on each side
 ulimit -n "$(ulimit -Hn)" 2> /dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 12000 ]; then
+  echo "the realtime scenario needs 12000 open files per process; ulimit -n allows $(ulimit -n)" >&2
+  exit 1
+fi
 
 LOG="$OUT/run-$(date +%Y%m%d-%H%M%S).log"
 echo "load generator on cores $LOAD_CPUS, nodes on cores $SERVER_CPUS; the full log goes to $LOG"
 # shellcheck disable=SC2086
 taskset -c "$LOAD_CPUS" java -Xmx2g ${BENCH_OPTS:-} -Dclk.tck="$(getconf CLK_TCK)" \
-  -Dbench.jar="${JAR:-$(pwd)/target/avatar-service.jar}" -Dbench.cp="$CP" -Dbench.out="$(pwd)/$OUT" \
+  -Dbench.jar="$(pwd)/target/avatar-service.jar" -Dbench.cp="$CP" -Dbench.out="$(pwd)/$OUT" \
   -Dbench.serverCpus="$SERVER_CPUS" -Dbench.loadCpus="$LOAD_CPUS" \
   -Dbench.rounds="$ROUNDS" -Dbench.seconds="$ROUND_SECONDS" -Dbench.warmup="$WARMUP_SECONDS" -Dbench.nodeJvmOptions="${NODE_JAVA_OPTS:-}" \
   -cp "$CP" dev.avatarservice.bench.Bench "$@" 2>&1 | tee "$LOG"

@@ -239,12 +239,17 @@ final class Load {
     // Waits for the last answers, or for the timeout after the last request was due.
     Future.any(done.future(), vertx.timer((long) (seconds * 1000) + timeoutMillis + 1000)).await();
     double elapsed = Math.max(seconds, (System.nanoTime() - start) / 1e9);
-    long missing = total - answered.get();
+    // a copy: answers that come later must not change what is reported
+    Histogram all = micros.copy();
+    Map<Integer, Histogram> byStatus = new TreeMap<>();
+    statuses.forEach((status, histogram) -> byStatus.put(status, histogram.copy()));
+    long missing = total - all.getTotalCount();
     if (missing > 0) {
-      // never answered: counted with the timeout as their latency
-      statuses.computeIfAbsent(-1, k -> histogram()).recordValueWithCount(timeoutMillis * 1000L, missing);
+      // never answered: counted with the timeout as their latency, in the percentiles too
+      all.recordValueWithCount(timeoutMillis * 1000L, missing);
+      byStatus.computeIfAbsent(-1, k -> histogram()).recordValueWithCount(timeoutMillis * 1000L, missing);
     }
-    Result result = new Result(micros, statuses, elapsed,
+    Result result = new Result(all, byStatus, elapsed,
       serverPid > 0 ? Proc.cpuNanos(serverPid) - serverCpu0 : 0, Proc.selfCpuNanos() - clientCpu0);
     if (serverPid > 0) {
       result.threads = Proc.topThreads(threads0, Proc.threadCpuNanos(serverPid), result.total(), 5);
@@ -266,6 +271,16 @@ final class Load {
 
     double serverCpuMsPerRequest() {
       return serverCpuNanos / 1e6 / requests;
+    }
+
+    /** Answers per second that were 2xx: wrk's own rate counts every answer. */
+    double okRps() {
+      return (requests - non2xx) / seconds;
+    }
+
+    /** Every answer 2xx, and no socket error (connect, read, write, timeout). */
+    boolean clean() {
+      return non2xx == 0 && errors.isEmpty();
     }
 
     double wrkCpuPercent() {
@@ -337,6 +352,11 @@ final class Load {
       return Double.NaN;
     }
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** The values, formatted, comma-separated: every round of a row. */
+  static String list(List<Double> values, String format) {
+    return String.join(", ", values.stream().map(v -> String.format(java.util.Locale.ROOT, format, v)).toList());
   }
 
   static double spread(List<Double> values) {

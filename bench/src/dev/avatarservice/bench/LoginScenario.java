@@ -1,5 +1,6 @@
 package dev.avatarservice.bench;
 
+import dev.avatarservice.config.ConfigLoader;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
@@ -21,6 +22,8 @@ import static dev.avatarservice.bench.Bench.log;
  */
 final class LoginScenario {
 
+  /** The settings a node started by the benchmark runs with, where the benchmark does not override them. */
+  private static final JsonObject DEFAULTS = ConfigLoader.bundledDefaults();
   private final Bench b;
 
   LoginScenario(Bench bench) {
@@ -36,8 +39,9 @@ final class LoginScenario {
       Api api = new Api(b.vertx, port, 64);
       List<JsonObject> accounts = api.register(8, 4);
       List<String> identifiers = accounts.stream().map(a -> a.getJsonObject("user").getString("identifier")).toList();
-      // What a login costs on the node: HASH_THREADS = cores (its default), Argon2 defaults.
-      String hash = "hash " + threads + " %s 19456 2 1";
+      // What a login costs on the node: HASH_THREADS = cores (its default), Argon2 as configured by default.
+      String hash = "hash " + threads + " %s " + DEFAULTS.getInteger("ARGON2_MEMORY_KIB") + " "
+        + DEFAULTS.getInteger("ARGON2_ITERATIONS") + " " + DEFAULTS.getInteger("ARGON2_PARALLELISM");
       int lanes = 2 * threads + 2; // keeps every hashing thread busy, far below HASH_THREADS + HASH_QUEUE
       java.util.function.IntFunction<io.vertx.core.Future<Integer>> login = lane -> api.client.post("/api/login")
         .sendJsonObject(new JsonObject().put("identifier", identifiers.get(lane % identifiers.size()))
@@ -56,8 +60,10 @@ final class LoginScenario {
       List<Double> clientCpu = new ArrayList<>();
       String[] lastThreads = {""};
       for (int round = 1; round <= b.rounds; round++) {
-        Raw.Result r = raw.run(f(hash, b.seconds));
-        Load.Result s = Load.closedLoop(b.vertx, lanes, b.seconds, node.pid(), login);
+        Bench.Paired pair = Bench.round(round, () -> raw.run(f(hash, b.seconds)),
+          () -> Load.closedLoop(b.vertx, lanes, b.seconds, node.pid(), login));
+        Raw.Result r = pair.limit();
+        Load.Result s = pair.service();
         rawRates.add(r.perSecond());
         rates.add(s.okPerSecond());
         ratios.add(s.okPerSecond() / r.perSecond());
@@ -110,8 +116,8 @@ final class LoginScenario {
       f("p99 %.1f ms (p50 %.1f, max %.1f)", probe.ms(99), probe.ms(50), probe.maxMs()), "-",
       f("%.1f ms", probe.ms(99)), "p99 < 20 ms", probe.ms(99) < 20 && probe.count(200) == probe.total(), "-");
     double refusalP99 = flood.ms(99, 503, 429);
-    b.row("1c", f("logins beyond HASH_THREADS + HASH_QUEUE = %d in flight", threads + 32),
-      f("%d refused (503), p99 %.1f ms; %d accepted; %d unanswered", refused, refusalP99, flood.count(200), unanswered),
+    b.row("1c", f("logins beyond HASH_THREADS + HASH_QUEUE = %d in flight", threads + DEFAULTS.getInteger("HASH_QUEUE")),
+      f("%d refused (503/429), p99 %.1f ms; %d accepted; %d unanswered", refused, refusalP99, flood.count(200), unanswered),
       "-", f("%.1f ms", refusalP99), "refused p99 < 20 ms, none unanswered",
       refused > 0 && refusalP99 < 20 && unanswered == 0 && flood.total() == flood.count(200) + refused,
       f("server busy %.0f%% of its cores", 100 * flood.serverCpuNanos / 1e9 / flood.seconds / threads));

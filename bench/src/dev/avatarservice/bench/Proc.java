@@ -24,6 +24,14 @@ final class Proc implements AutoCloseable {
   /** Clock ticks per second of /proc/PID/stat (getconf CLK_TCK; 100 on Linux). */
   static final long CLK_TCK = Long.getLong("clk.tck", 100);
 
+  /** Every process started, so that none outlives a benchmark that is interrupted or fails. */
+  private static final java.util.Set<Process> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.stream().filter(Process::isAlive)
+      .forEach(Process::destroyForcibly), "bench-children"));
+  }
+
   final Process process;
   final Path log;
   final String name;
@@ -32,6 +40,7 @@ final class Proc implements AutoCloseable {
     this.name = name;
     this.process = process;
     this.log = log;
+    STARTED.add(process);
   }
 
   /** Starts {@code taskset -c cpus command...} in {@code dir}, with {@code env} added, output to {@code log}. */

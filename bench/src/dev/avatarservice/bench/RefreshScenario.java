@@ -54,8 +54,10 @@ final class RefreshScenario {
       List<Double> rawCpu = new ArrayList<>();
       long failed = 0;
       for (int round = 1; round <= b.rounds; round++) {
-        Raw.Result r = raw.run(f(sqlite, b.seconds));
-        Load.Result s = Load.closedLoop(b.vertx, LANES, b.seconds, node.pid(), refresh);
+        Bench.Paired pair = Bench.round(round, () -> raw.run(f(sqlite, b.seconds)),
+          () -> Load.closedLoop(b.vertx, LANES, b.seconds, node.pid(), refresh));
+        Raw.Result r = pair.limit();
+        Load.Result s = pair.service();
         rawRates.add(r.perSecond());
         rates.add(s.okPerSecond());
         ratios.add(s.okPerSecond() / r.perSecond());

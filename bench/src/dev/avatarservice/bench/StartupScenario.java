@@ -28,8 +28,8 @@ final class StartupScenario {
   }
 
   void run() throws Exception {
-    measure(b.serverCpus, "1 core", List.of(), "7");
-    measure(b.serverCpus + "," + b.loadCpus, "2 cores", List.of(), "7");
+    measure(b.serverCpus, "1 core", List.of(), "7a", "7b");
+    measure(b.serverCpus + "," + b.loadCpus, "2 cores", List.of(), "7c", "7d");
     // A deployment option, not the default: an AppCDS archive of the classes a start loads, made by
     // one training start (-XX:ArchiveClassesAtExit writes it when the JVM exits).
     Path archive = b.freshDir("startup-cds").resolve("avatar-service.jsa");
@@ -39,17 +39,19 @@ final class StartupScenario {
       training.awaitStatus200(port, "/ready", 60_000);
     }
     if (Files.isRegularFile(archive)) {
-      measure(b.serverCpus, "1 core, with an AppCDS archive", List.of("-XX:SharedArchiveFile=" + archive), "7c");
+      measure(b.serverCpus, "1 core, with an AppCDS archive", List.of("-XX:SharedArchiveFile=" + archive), "7e", null);
     } else {
       log("no AppCDS archive was written; skipping that measurement");
     }
   }
 
-  private void measure(String cpus, String label, List<String> jvmOptions, String id) throws Exception {
+  /** STARTS fresh starts: row {@code id} for the time to healthy, {@code rssId} (if any) for the idle RSS. */
+  private void measure(String cpus, String label, List<String> jvmOptions, String id, String rssId) throws Exception {
     List<Double> healthy = new ArrayList<>();
     List<Double> logged = new ArrayList<>();
     List<Double> rss = new ArrayList<>();
     List<Double> cpu = new ArrayList<>();
+    String gc = "?";
     for (int run = 1; run <= STARTS; run++) {
       Path dir = b.freshDir("startup-" + id + "-" + cpus.replace(',', '-') + "-" + run);
       int port = Proc.freePort();
@@ -68,6 +70,7 @@ final class StartupScenario {
         double cpuMs = node.cpuNanos() / 1e6;
         Proc.sleep(5000);
         double rssMib = node.rssBytes() / 1024.0 / 1024.0;
+        gc = collector(node.pid());
         Matcher started = STARTED.matcher(Files.readString(node.log));
         double mainMs = started.find() ? Double.parseDouble(started.group(1)) : Double.NaN;
         healthy.add(ms);
@@ -78,18 +81,26 @@ final class StartupScenario {
           + " later %.1f MiB", run, label, ms, mainMs, cpuMs, rssMib);
       }
     }
-    String gc = label.startsWith("1 core") ? "Serial GC" : "G1";
     b.row(id, f("start-up to healthy, fresh data, %s (%d starts)", label, STARTS),
       f("median %.0f ms (min %.0f, max %.0f); Main's own 'started in' %.0f ms", Load.median(healthy),
         healthy.stream().mapToDouble(Double::doubleValue).min().orElse(0),
         healthy.stream().mapToDouble(Double::doubleValue).max().orElse(0), Load.median(logged)), "-",
       f("%.0f ms", Load.median(healthy)), "< 2 s", Load.median(healthy) < 2000,
       f("%.0f ms CPU to healthy", Load.median(cpu)));
-    if (!jvmOptions.isEmpty()) {
+    if (rssId == null) {
       return;
     }
-    b.row("7b", f("resident memory of an idle node, %s (JVM defaults: %s)", label, gc),
+    b.row(rssId, f("resident memory of an idle node, %s (the JVM's default collector there: %s)", label, gc),
       f("median %.1f MiB", Load.median(rss)), "-", f("%.1f MiB", Load.median(rss)), "< 200 MiB",
       Load.median(rss) < 200, "-");
+  }
+
+  /** Which collector the JVM chose, from the names of its threads (Serial has none of its own). */
+  private static String collector(long pid) {
+    java.util.Set<String> threads = Proc.threadCpuNanos(pid).keySet();
+    if (threads.stream().anyMatch(name -> name.startsWith("G1"))) {
+      return "G1";
+    }
+    return threads.stream().anyMatch(name -> name.startsWith("GC Thread")) ? "Parallel" : "Serial";
   }
 }

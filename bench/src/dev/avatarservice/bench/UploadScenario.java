@@ -51,8 +51,10 @@ final class UploadScenario {
       long failed = 0;
       double seconds = Math.max(10, b.seconds);
       for (int round = 1; round <= b.rounds; round++) {
-        Raw.Result r = raw.run(f(image, seconds));
-        Load.Result s = Load.closedLoop(b.vertx, LANES, seconds, node.pid(), upload);
+        Bench.Paired pair = Bench.round(round, () -> raw.run(f(image, seconds)),
+          () -> Load.closedLoop(b.vertx, LANES, seconds, node.pid(), upload));
+        Raw.Result r = pair.limit();
+        Load.Result s = pair.service();
         rawRates.add(r.perSecond());
         rates.add(s.okPerSecond());
         ratios.add(s.okPerSecond() / r.perSecond());

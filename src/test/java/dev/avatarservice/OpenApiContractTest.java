@@ -410,7 +410,7 @@ class OpenApiContractTest {
       responses.put("login", storeless.api().post("/api/login", credentials("storeless")));
       String token = new dev.avatarservice.auth.AccessTokens(storeless.vertx(), new dev.avatarservice.auth.TokenSettings(
         TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), storeless.config().jwtIssuer(),
-        storeless.config().jwtAudience(), 60, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
+        storeless.config().jwtAudience(), 60, 0, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
       responses.put("deleteUser", storeless.client().delete("/api/user").bearerTokenAuthentication(token).send().await());
       responses.forEach((operationId, response) -> {
         assertThat(response.statusCode()).as(operationId).isEqualTo(503);

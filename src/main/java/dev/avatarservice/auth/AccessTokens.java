@@ -17,7 +17,10 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -34,6 +37,11 @@ import java.util.UUID;
  * looked up, fetched or taken from a token, whatever a library version would do with them); and no
  * member repeated in the header or the claims: JSON parsers disagree on which of two {@code sub}
  * wins, so such a token means different things to different readers and is refused.
+ * <p>
+ * A token that passed all of that is remembered (up to {@code cacheSize}, least recently used
+ * dropped first): the same string verifies the same way until it expires, and parsing and checking
+ * it was most of an authenticated read's cost. Only its expiry is checked again. Whether its account
+ * still exists is not this class's business: every use asks the store ({@code BearerAuth}).
  */
 public final class AccessTokens {
 
@@ -50,11 +58,20 @@ public final class AccessTokens {
   private final int ttlSeconds;
   private final long leewaySeconds;
   private final Clock clock;
+  private final Map<String, VerifiedToken> verified;
 
   public AccessTokens(Vertx vertx, TokenSettings settings, Clock clock) {
     this.ttlSeconds = settings.ttlSeconds();
     this.leewaySeconds = settings.leewaySeconds();
     this.clock = clock;
+    int cacheSize = settings.cacheSize();
+    // synchronized: sockets and requests of one verticle share it on one thread, but nothing forces that
+    this.verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, VerifiedToken> eldest) {
+        return size() > cacheSize;
+      }
+    });
     this.signing = new JWTOptions()
       .setAlgorithm(ALGORITHM)
       .setIssuer(settings.issuer())
@@ -86,6 +103,14 @@ public final class AccessTokens {
 
   /** The verified claims of a token, or a failed future with an {@link InvalidTokenException}. */
   public Future<VerifiedToken> verify(String token) {
+    VerifiedToken known = token == null ? null : verified.get(token);
+    if (known != null) {
+      if (known.expiresAt() + leewaySeconds < clock.instant().getEpochSecond()) {
+        verified.remove(token);
+        return Future.failedFuture(new InvalidTokenException("access token expired"));
+      }
+      return Future.succeededFuture(known);
+    }
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !issuedShape(token)) {
       return Future.failedFuture(new InvalidTokenException("invalid access token"));
     }
@@ -100,7 +125,9 @@ public final class AccessTokens {
       .recover(error -> Future.failedFuture(new InvalidTokenException("invalid access token")))
       .compose(user -> {
         try {
-          return Future.succeededFuture(checkClaims(user.attributes().getJsonObject("accessToken")));
+          VerifiedToken checked = checkClaims(user.attributes().getJsonObject("accessToken"));
+          verified.put(token, checked);
+          return Future.succeededFuture(checked);
         } catch (InvalidTokenException e) {
           return Future.failedFuture(e);
         }

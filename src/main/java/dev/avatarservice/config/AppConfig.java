@@ -55,6 +55,7 @@ public final class AppConfig {
     accessTokenTtl();
     refreshTokenTtl();
     intIn("JWT_LEEWAY_SECONDS", 0, 300);
+    accessTokenCacheSize();
     argon2MemoryKib();
     argon2Iterations();
     intIn("ARGON2_PARALLELISM", 1, 16);
@@ -179,6 +180,11 @@ public final class AppConfig {
 
   public int jwtLeewaySeconds() {
     return intIn("JWT_LEEWAY_SECONDS", 0, 300);
+  }
+
+  /** Verified access tokens each HTTP verticle remembers, so that a token's signature is checked once (0: none). */
+  public int accessTokenCacheSize() {
+    return intIn("ACCESS_TOKEN_CACHE_SIZE", 0, 10_000_000);
   }
 
   public int accessTokenTtl() {

@@ -34,7 +34,7 @@ class AccessTokensHostileTest {
   @BeforeAll
   static void setUp() {
     vertx = Vertx.vertx();
-    tokens = new AccessTokens(vertx, new TokenSettings(KEY, "avatar-service", "avatar-service", 900, 5),
+    tokens = new AccessTokens(vertx, new TokenSettings(KEY, "avatar-service", "avatar-service", 900, 5, 100),
       Clock.fixed(NOW, ZoneOffset.UTC));
   }
 

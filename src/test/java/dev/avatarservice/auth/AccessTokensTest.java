@@ -40,7 +40,7 @@ class AccessTokensTest {
   }
 
   private static AccessTokens tokensAt(Instant now, byte[] key, String audience) {
-    return new AccessTokens(vertx, new TokenSettings(key, "avatar-service", audience, 900, 5),
+    return new AccessTokens(vertx, new TokenSettings(key, "avatar-service", audience, 900, 5, 100),
       Clock.fixed(now, ZoneOffset.UTC));
   }
 
@@ -65,6 +65,55 @@ class AccessTokensTest {
     String token = tokens.issue(USER);
     assertThat(tokensAt(NOW.plusSeconds(904), KEY, "avatar-service").verify(token).await().userId()).isEqualTo(USER);
     assertRefused(tokensAt(NOW.plusSeconds(906), KEY, "avatar-service"), token);
+  }
+
+  @Test
+  void aRememberedTokenIsRefusedOnceItExpires() {
+    MutableClock clock = new MutableClock(NOW);
+    AccessTokens remembering = new AccessTokens(vertx, new TokenSettings(KEY, "avatar-service", "avatar-service", 900, 5,
+      100), clock);
+    String token = remembering.issue(USER);
+    assertThat(remembering.verify(token).await().userId()).isEqualTo(USER);
+    clock.now = NOW.plusSeconds(904);
+    assertThat(remembering.verify(token).await().userId()).isEqualTo(USER);
+    clock.now = NOW.plusSeconds(906);
+    assertRefused(remembering, token);
+  }
+
+  @Test
+  void aTamperedPayloadIsRefusedEvenAfterTheGenuineTokenWasRemembered() {
+    String token = tokens.issue(USER);
+    assertThat(tokens.verify(token).await().userId()).isEqualTo(USER);
+    String[] parts = token.split("\\.");
+    String otherUser = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+      new String(java.util.Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8)
+        .replace(USER, "00000000-0000-4000-8000-000000000000").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertRefused(tokens, parts[0] + "." + otherUser + "." + parts[2]);
+    assertRefused(tokens, token + " ");
+  }
+
+  /** A clock the test moves. */
+  private static final class MutableClock extends Clock {
+    Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   @Test

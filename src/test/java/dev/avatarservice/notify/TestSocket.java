@@ -218,7 +218,7 @@ public final class TestSocket {
    */
   static String token(Vertx vertx, AppConfig config, String userId, int ttlSeconds) {
     TokenSettings settings = new TokenSettings(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
-      config.jwtIssuer(), config.jwtAudience(), ttlSeconds, 0);
+      config.jwtIssuer(), config.jwtAudience(), ttlSeconds, 0, 0);
     return new AccessTokens(vertx, settings, Clock.systemUTC()).issue(userId);
   }
 
