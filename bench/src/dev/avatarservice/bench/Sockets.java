@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -128,40 +127,75 @@ final class Sockets {
    * Opens {@code count} sockets, at most {@code parallel} handshakes at a time, each from the event
    * loop of {@code context} (so that a socket's handlers are set before its first frame is read),
    * each ready within 60 s or the benchmark fails. Blocks the calling thread.
+   * <p>
+   * The bound is {@code parallel} lanes on that event loop, each opening its next socket when the
+   * previous one is ready: nothing spins or blocks on the load core while the handshakes run. After
+   * a failure the sockets not started yet fail at once rather than each waiting for its own 60 s.
    */
   static List<Socket> open(Context context, int count, int parallel, IntFunction<Future<Socket>> opener) {
-    List<Future<Socket>> opening = new ArrayList<>();
-    AtomicInteger inFlight = new AtomicInteger();
+    List<Promise<Socket>> opening = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      while (inFlight.get() >= parallel) {
-        Thread.onSpinWait();
-      }
-      inFlight.incrementAndGet();
-      Promise<Socket> opened = Promise.promise();
-      int n = i;
-      context.runOnContext(v -> {
-        long timer = context.owner().setTimer(60_000, t -> opened.tryFail("not ready after 60 s"));
-        opener.apply(n).onComplete(done -> {
-          context.owner().cancelTimer(timer);
-          if (done.succeeded()) {
-            opened.tryComplete(done.result());
-          } else {
-            opened.tryFail(done.cause());
-          }
-        });
-      });
-      opened.future().onComplete(done -> inFlight.decrementAndGet());
-      opening.add(opened.future());
+      opening.add(Promise.promise());
     }
-    Future.join(opening).otherwiseEmpty().await();
-    List<Socket> sockets = new ArrayList<>();
-    for (Future<Socket> socket : opening) {
+    Lanes lanes = new Lanes(context, opening, opener);
+    context.runOnContext(v -> {
+      for (int lane = 0; lane < Math.min(parallel, count); lane++) {
+        lanes.next();
+      }
+    });
+    List<Future<Socket>> futures = opening.stream().map(Promise::future).toList();
+    Future.join(futures).otherwiseEmpty().await();
+    for (Future<Socket> socket : futures) {
+      // the first failed in order is a real failure: the ones failed unstarted all come after it
       if (socket.failed()) {
-        throw new IllegalStateException("a socket could not be opened: " + socket.cause().getMessage());
+        throw new IllegalStateException("a socket could not be opened: " + socket.cause().getMessage(), socket.cause());
       }
-      sockets.add(socket.result());
     }
-    return sockets;
+    return futures.stream().map(Future::result).toList();
   }
 
+  /** The state of {@link #open}'s lanes, only touched on the event loop of its context. */
+  private static final class Lanes {
+    private final Context context;
+    private final List<Promise<Socket>> opening;
+    private final IntFunction<Future<Socket>> opener;
+    private int started;
+    private boolean failed;
+
+    Lanes(Context context, List<Promise<Socket>> opening, IntFunction<Future<Socket>> opener) {
+      this.context = context;
+      this.opening = opening;
+      this.opener = opener;
+    }
+
+    /** Starts the next socket; when it is ready (or not), this lane goes on with the one after. */
+    void next() {
+      if (started == opening.size()) {
+        return;
+      }
+      int n = started++;
+      Promise<Socket> opened = opening.get(n);
+      if (failed) {
+        opened.tryFail("not opened: an earlier socket failed");
+        context.runOnContext(v -> next());
+        return;
+      }
+      long timer = context.owner().setTimer(60_000, t -> opened.tryFail("not ready after 60 s"));
+      Future<Socket> attempt;
+      try {
+        attempt = opener.apply(n);
+      } catch (RuntimeException e) {
+        attempt = Future.failedFuture(e);
+      }
+      attempt.onComplete(opened::tryComplete, opened::tryFail);
+      opened.future().onComplete(done -> {
+        context.owner().cancelTimer(timer);
+        // a new event loop task, not a nested call: a run of failures must not grow the stack
+        context.runOnContext(v -> {
+          failed |= done.failed();
+          next();
+        });
+      });
+    }
+  }
 }
