@@ -11,16 +11,19 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntFunction;
 
 /**
  * Authenticated realtime sockets for the benchmark: plain WebSocket ({@code /ws}, token in the
  * {@code Authorization} header) or SockJS's WebSocket transport ({@code /sockjs/.../websocket},
  * SockJS framing, token in the first message). Each socket hands its {@code avatar.changed}
- * events, in order, to whoever {@link Socket#expect() expects} one.
+ * events to whoever {@link Socket#expect expects} the one of that avatar URL.
  */
 final class Sockets {
 
@@ -36,7 +39,15 @@ final class Sockets {
 
   static final class Socket {
     final boolean sockJs;
-    private final ConcurrentLinkedQueue<Promise<Arrival>> waiting = new ConcurrentLinkedQueue<>();
+    /**
+     * Arrivals are matched to uploads by the avatar URL of the event (a new random file name per
+     * upload), not by order: an event that comes late, after its upload gave up on it, cannot be
+     * taken for the next upload's. An event may also arrive before its upload's answer tells the
+     * URL, so arrivals nobody waits for yet are kept until someone does. Guarded by this socket.
+     */
+    private final Map<String, Promise<Arrival>> waiting = new HashMap<>();
+    private final Map<String, Arrival> unclaimed = new HashMap<>();
+    private final Set<String> forgotten = new HashSet<>();
     private final Promise<Void> ready = Promise.promise();
     private WebSocket ws;
 
@@ -44,11 +55,39 @@ final class Sockets {
       this.sockJs = sockJs;
     }
 
-    /** The next avatar.changed this socket receives. */
-    Future<Arrival> expect() {
+    /** The avatar.changed of this avatar URL, whether it has arrived already or not. */
+    synchronized Future<Arrival> expect(String avatarUrl) {
+      Arrival arrived = unclaimed.remove(avatarUrl);
+      if (arrived != null) {
+        return Future.succeededFuture(arrived);
+      }
       Promise<Arrival> promise = Promise.promise();
-      waiting.add(promise);
+      waiting.put(avatarUrl, promise);
       return promise.future();
+    }
+
+    /** Stops waiting for this avatar URL (its event is lost): its promise fails, a late event is dropped. */
+    synchronized void forget(String avatarUrl) {
+      Promise<Arrival> promise = waiting.remove(avatarUrl);
+      if (promise != null) {
+        forgotten.add(avatarUrl);
+        promise.tryFail("no avatar.changed for " + avatarUrl);
+      }
+    }
+
+    private void onArrival(String avatarUrl, Arrival arrival) {
+      Promise<Arrival> promise;
+      synchronized (this) {
+        promise = waiting.remove(avatarUrl);
+        if (promise == null) {
+          if (!forgotten.remove(avatarUrl)) {
+            unclaimed.put(avatarUrl, arrival);
+          }
+          return;
+        }
+      }
+      // outside the lock: the waiter's callbacks run here
+      promise.tryComplete(arrival);
     }
 
     Future<Void> close() {
@@ -72,12 +111,8 @@ final class Sockets {
     private void onJson(JsonObject message, Instant now) {
       switch (message.getString("type", "")) {
         case "ready" -> ready.tryComplete();
-        case "avatar.changed" -> {
-          Promise<Arrival> next = waiting.poll();
-          if (next != null) {
-            next.complete(new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
-          }
-        }
+        case "avatar.changed" -> onArrival(message.getString("avatarUrl"),
+          new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
         case "error" -> ready.tryFail("error from the node: " + message.encode());
         default -> {
         }
