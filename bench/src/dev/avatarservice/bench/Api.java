@@ -16,7 +16,14 @@ import java.util.UUID;
 /** The service's API as the benchmark uses it: accounts made through the real routes. */
 final class Api {
 
+  /** The password of every benchmark account, and of the raw harness's Argon2 hashes. */
   static final String PASSWORD = "bench-password-not-common-7Q";
+  /**
+   * The time limit of the benchmark's single requests (registration, uploads, the control port), set
+   * per request since a WebClient has none by default: a stalled node fails the scenario instead of
+   * hanging the run.
+   */
+  static final long TIMEOUT_MS = 30_000;
 
   final WebClient client;
   final int port;
@@ -34,7 +41,7 @@ final class Api {
     for (int from = 0; from < count; from += parallel) {
       List<Future<JsonObject>> batch = new ArrayList<>();
       for (int i = from; i < Math.min(count, from + parallel); i++) {
-        batch.add(client.post("/api/register").sendJsonObject(new JsonObject()
+        batch.add(client.post("/api/register").timeout(TIMEOUT_MS).sendJsonObject(new JsonObject()
           .put("identifier", "bench-" + run + "-" + i).put("password", PASSWORD)).map(response -> data(response, 201)));
       }
       for (Future<JsonObject> account : batch) {

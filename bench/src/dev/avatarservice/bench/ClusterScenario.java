@@ -14,7 +14,7 @@ import java.util.UUID;
 
 import static dev.avatarservice.bench.Bench.f;
 import static dev.avatarservice.bench.Bench.log;
-import static dev.avatarservice.bench.RealtimeScenario.ms;
+import static dev.avatarservice.bench.Load.ms;
 
 /**
  * 6. Two clustered nodes as bench/cluster.sh starts them (A: every role; B: http,notify; Hazelcast
@@ -72,9 +72,11 @@ final class ClusterScenario {
           split.put(onA.get(i), sameNode);
           split.put(onB.get(i), otherNode);
         }
+        RealtimeScenario.warmUp(api, accounts, byUser);
+        // B's CPU around the measured uploads only, as A's: the warm-up is mostly the JIT's
         long cpuB0 = nodeB.cpuNanos();
-        RealtimeScenario.Latencies total = RealtimeScenario.uploads(api, accounts, byUser, a, UPLOADS, split::get);
-        double cpuB = (nodeB.cpuNanos() - cpuB0) / 1e6 / (UPLOADS + RealtimeScenario.WARMUP_UPLOADS);
+        RealtimeScenario.Latencies total = RealtimeScenario.measure(api, accounts, byUser, a, UPLOADS, split::get);
+        double cpuB = (nodeB.cpuNanos() - cpuB0) / 1e6 / UPLOADS;
         log("cluster, %d uploads through A: sockets on A median %.2f ms, p99 %.2f ms, max %.2f ms (%d lost) | sockets on B"
             + " median %.2f ms, p99 %.2f ms, max %.2f ms (%d lost)", UPLOADS, ms(sameNode.all, 50), ms(sameNode.all, 99),
           sameNode.all.getMaxValue() / 1000.0, sameNode.lost, ms(otherNode.all, 50), ms(otherNode.all, 99),

@@ -365,4 +365,9 @@ final class Load {
     double median = median(values);
     return median == 0 ? Double.NaN : 100 * (max - min) / median;
   }
+
+  /** A percentile of a histogram of microseconds, in ms (NaN when empty). */
+  static double ms(Histogram histogram, double percentile) {
+    return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
+  }
 }

@@ -39,8 +39,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class RawHarness {
 
-  private static final String PASSWORD = "bench-password-not-common-7Q";
-
   private RawHarness() {
   }
 
@@ -104,11 +102,11 @@ public final class RawHarness {
   private static long hash(int threads, double seconds, Argon2Settings settings) throws Exception {
     if (hasher == null || !hasher.settings().equals(settings)) {
       hasher = new PasswordHasher(settings);
-      stored = hasher.hash(PASSWORD);
+      stored = hasher.hash(Api.PASSWORD);
     }
     AtomicBoolean wrong = new AtomicBoolean();
     long ops = loop(threads, seconds, () -> {
-      if (!hasher.verify(PASSWORD, stored)) {
+      if (!hasher.verify(Api.PASSWORD, stored)) {
         wrong.set(true);
       }
     });

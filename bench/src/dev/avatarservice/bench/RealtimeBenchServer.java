@@ -1,32 +1,23 @@
 package dev.avatarservice.bench;
 
 import dev.avatarservice.Node;
-import dev.avatarservice.bus.EventAddress;
-import dev.avatarservice.bus.Events;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.Map;
 
 /**
- * The node under test, for the realtime measurements (not a test): a node started as Main starts
- * it ({@link Node#start}, with metrics), configured like Main from conf/config.json and the
- * environment, plus a small control server on another port that the load client uses to read the
- * memory of this process and to publish avatar events on this node's bus. Without DB_PATH,
- * AVATARS_DIR, JWT_SECRET or AUTH_REQUESTS_PER_MINUTE in the environment, it uses a temporary
- * folder, a fixed secret and no practical limit.
+ * The node under test of the realtime scenario (not a test): a node started as Main starts it
+ * ({@link Node#start}, with metrics), configured like Main from conf/config.json and the
+ * environment ({@link RealtimeScenario} gives it a benchmark node's full environment), plus a small
+ * control server on another port that reports the memory of this process.
  * <p>
- * Arguments: the public port, the control port. See bench/README-realtime.md and BENCHMARKS.md.
+ * Arguments: the public port, the control port. See BENCHMARKS.md (scenario 5).
  */
 public final class RealtimeBenchServer {
-
-  public static final String SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
 
   private RealtimeBenchServer() {
   }
@@ -34,34 +25,18 @@ public final class RealtimeBenchServer {
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);
     int controlPort = Integer.parseInt(args[1]);
-    Map<String, String> env = System.getenv();
-    JsonObject json = ConfigLoader.load(Path.of("").toAbsolutePath(), env)
+    JsonObject json = ConfigLoader.load(Path.of("").toAbsolutePath(), System.getenv())
       .put("HTTP_HOST", "127.0.0.1")
       .put("HTTP_PORT", port);
-    if (!env.containsKey("DB_PATH") || !env.containsKey("AVATARS_DIR")) {
-      Path dir = Files.createTempDirectory("realtime-bench");
-      json.put("DB_PATH", dir.resolve("bench.db").toString()).put("AVATARS_DIR", dir.resolve("avatars").toString());
-    }
-    if (!env.containsKey("JWT_SECRET")) {
-      json.put("JWT_SECRET", SECRET);
-    }
-    if (!env.containsKey("AUTH_REQUESTS_PER_MINUTE")) {
-      json.put("AUTH_REQUESTS_PER_MINUTE", 1_000_000);
-    }
-    AppConfig config = AppConfig.from(json);
-    Vertx vertx = Node.start(config).await().vertx();
+    Vertx vertx = Node.start(AppConfig.from(json)).await().vertx();
 
     vertx.createHttpServer().requestHandler(request -> {
-      switch (request.path()) {
-        case "/memory" -> vertx.executeBlocking(RealtimeBenchServer::memory)
-          .onSuccess(memory -> request.response().end(memory.encode()));
-        case "/publish" -> {
-          String userId = request.getParam("user");
-          vertx.eventBus().publish(EventAddress.AVATAR_CHANGED,
-            Events.avatarChanged(userId, config.publicBaseUrl() + "/avatars/bench.png", Instant.now()));
-          request.response().end();
-        }
-        default -> request.response().setStatusCode(404).end();
+      if (request.path().equals("/memory")) {
+        vertx.executeBlocking(RealtimeBenchServer::memory)
+          .onSuccess(memory -> request.response().end(memory.encode()))
+          .onFailure(e -> request.response().setStatusCode(500).end(e.toString()));
+      } else {
+        request.response().setStatusCode(404).end();
       }
     }).listen(controlPort, "127.0.0.1").await();
     System.out.println("bench node on " + port + ", control on " + controlPort + ", pid " + ProcessHandle.current().pid());
@@ -73,16 +48,7 @@ public final class RealtimeBenchServer {
       System.gc();
     }
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    long rss = -1;
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (Exception e) {
-      // not Linux: RSS unknown
-    }
-    return new JsonObject().put("heapAfterGc", heap).put("rss", rss);
+    // Proc is on this JVM's class path too (the bench classes)
+    return new JsonObject().put("heapAfterGc", heap).put("rss", Proc.rssBytes(ProcessHandle.current().pid()));
   }
 }

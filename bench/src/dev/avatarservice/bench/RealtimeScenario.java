@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.HdrHistogram.Histogram;
@@ -15,14 +16,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 import static dev.avatarservice.bench.Bench.f;
 import static dev.avatarservice.bench.Bench.log;
+import static dev.avatarservice.bench.Load.ms;
 
 /**
  * 5. Realtime on one node: 10,000 authenticated idle WebSockets and 1,000 SockJS sockets (its
@@ -42,6 +47,10 @@ final class RealtimeScenario {
   static final int UPLOADS = Integer.getInteger("bench.realtime.uploads", 300);
   /** Uploads before the measured ones: until they are compiled, the JIT competes for the one core. */
   static final int WARMUP_UPLOADS = Integer.getInteger("bench.realtime.warmupUploads", 200);
+  /** How long an upload waits for its event at all of its owner's sockets together. */
+  static final int EVENT_WAIT_SECONDS = 10;
+  /** Lost events (over a phase) that end the scenario: see {@link #checkLost}. */
+  static final int MAX_LOST = Integer.getInteger("bench.realtime.maxLost", 5);
   private final Bench b;
 
   RealtimeScenario(Bench bench) {
@@ -105,7 +114,8 @@ final class RealtimeScenario {
       for (int i = 0; i < sockJs.size(); i++) {
         byUser.computeIfAbsent(i % USERS, k -> new ArrayList<>()).add(sockJs.get(i));
       }
-      Latencies latencies = uploads(api, accounts, byUser, node, UPLOADS);
+      warmUp(api, accounts, byUser);
+      Latencies latencies = measure(api, accounts, byUser, node, UPLOADS);
       log("upload -> avatar.changed with %,d sockets open, %d uploads, %d deliveries: from changedAt median %.2f ms,"
           + " p99 %.2f ms, max %.2f ms; last socket of the user median %.2f ms, p99 %.2f ms; from sending the upload"
           + " median %.1f ms, p99 %.1f ms; %d lost", SOCKETS + SOCKJS, UPLOADS, latencies.all.getTotalCount(),
@@ -123,7 +133,10 @@ final class RealtimeScenario {
     }
   }
 
-  /** The delays of every delivery, of the last socket per upload, and from sending the upload. */
+  /**
+   * The delays of every delivery, of the last of the sockets that one Latencies gets per upload
+   * (the user's last socket, or in split mode the last on that node), and from sending the upload.
+   */
   static final class Latencies {
     final Histogram all = Load.histogram();
     final Histogram last = Load.histogram();
@@ -131,6 +144,7 @@ final class RealtimeScenario {
     long lost;
     double serverCpuMsPerUpload;
 
+    /** The arrivals of one upload at the sockets this Latencies gets. */
     void add(List<Sockets.Arrival> arrivals, long sentMicros) {
       long max = 0;
       for (Sockets.Arrival arrival : arrivals) {
@@ -142,73 +156,116 @@ final class RealtimeScenario {
     }
   }
 
-  /** One upload at a time by a random user, each waiting until every socket of that user has the event. */
-  static Latencies uploads(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, Proc node,
+  /**
+   * Uploads before the measured ones, one at a time by a random user: until they are compiled, the
+   * JIT competes for the one core. Their events are awaited (and lost ones counted towards
+   * {@link #MAX_LOST}) but not recorded.
+   */
+  static void warmUp(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser) throws Exception {
+    Buffer png = Buffer.buffer(smallPng());
+    Random random = new Random(7);
+    List<Integer> users = new ArrayList<>(byUser.keySet());
+    int lost = 0;
+    for (int i = 0; i < WARMUP_UPLOADS; i++) {
+      lost += upload(api, accounts, byUser, users.get(random.nextInt(users.size())), png, socket -> null);
+      checkLost(lost, "warm-up");
+    }
+  }
+
+  /** One measured upload at a time by a random user, each waiting until every socket of that user has the event. */
+  static Latencies measure(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, Proc node,
                            int uploads) throws Exception {
-    return uploads(api, accounts, byUser, node, uploads, null);
+    Latencies latencies = new Latencies();
+    measure(api, accounts, byUser, node, uploads, socket -> latencies, latencies);
+    return latencies;
   }
 
   /**
-   * The same, and when {@code split} is given the arrivals of each socket go to the Latencies that
-   * split picks for it (same node / other node).
+   * The same, the arrivals of each socket going to the Latencies that {@code split} picks for it
+   * (same node / other node). The Latencies returned has the server CPU per upload of {@code node}
+   * (read around the measured uploads only) and no latencies.
    */
-  static Latencies uploads(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, Proc node,
-                           int uploads, java.util.function.Function<Sockets.Socket, Latencies> split) throws Exception {
+  static Latencies measure(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, Proc node,
+                           int uploads, Function<Sockets.Socket, Latencies> split) throws Exception {
+    Latencies total = new Latencies();
+    measure(api, accounts, byUser, node, uploads, split, total);
+    return total;
+  }
+
+  private static void measure(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, Proc node,
+                              int uploads, Function<Sockets.Socket, Latencies> split, Latencies total) throws Exception {
     Buffer png = Buffer.buffer(smallPng());
-    Latencies latencies = new Latencies();
     Random random = new Random(42);
     List<Integer> users = new ArrayList<>(byUser.keySet());
-    // warm-up: the first uploads compile the path
-    for (int i = 0; i < WARMUP_UPLOADS; i++) {
-      upload(api, accounts, byUser, users.get(random.nextInt(users.size())), png, null, null);
-    }
+    int lost = 0;
     long cpu0 = node.cpuNanos();
     long clientCpu0 = Proc.selfCpuNanos();
     long t0 = System.nanoTime();
     Map<String, Long> threads0 = Proc.threadCpuNanos(node.pid());
     for (int i = 0; i < uploads; i++) {
-      upload(api, accounts, byUser, users.get(random.nextInt(users.size())), png, split == null ? latencies : null, split);
+      lost += upload(api, accounts, byUser, users.get(random.nextInt(users.size())), png, split);
+      checkLost(lost, "measured uploads");
     }
-    latencies.serverCpuMsPerUpload = (node.cpuNanos() - cpu0) / 1e6 / uploads;
+    total.serverCpuMsPerUpload = (node.cpuNanos() - cpu0) / 1e6 / uploads;
     log("server CPU per upload by thread (ms): %s; load generator CPU %.0f%% of its core",
       Proc.topThreads(threads0, Proc.threadCpuNanos(node.pid()), uploads, 8),
       100.0 * (Proc.selfCpuNanos() - clientCpu0) / (System.nanoTime() - t0));
-    return latencies;
   }
 
-  private static void upload(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, int user,
-                             Buffer png, Latencies into, java.util.function.Function<Sockets.Socket, Latencies> split) {
+  /**
+   * A broken event path would otherwise cost {@link #EVENT_WAIT_SECONDS} per upload, for hundreds
+   * of uploads: a few lost events are reported (the row misses), more end the scenario.
+   */
+  private static void checkLost(int lost, String phase) {
+    if (lost >= MAX_LOST) {
+      throw new IllegalStateException(f("%d avatar.changed events lost during the %s (none within %d s of its upload):"
+        + " the event path is broken, scenario aborted", lost, phase, EVENT_WAIT_SECONDS));
+    }
+  }
+
+  /**
+   * Uploads an avatar for {@code user} and waits, with one deadline for all of them, for the event at
+   * each of the user's sockets; each arrival goes to the Latencies {@code into} picks for its socket
+   * (none: not recorded), once per upload and Latencies. The number of events lost.
+   */
+  private static int upload(Api api, List<JsonObject> accounts, Map<Integer, List<Sockets.Socket>> byUser, int user,
+                            Buffer png, Function<Sockets.Socket, Latencies> into) {
     List<Sockets.Socket> sockets = byUser.get(user);
+    long sent = Sockets.micros(Instant.now());
+    HttpResponse<Buffer> response = api.client.post("/api/user/avatar").timeout(Api.TIMEOUT_MS)
+      .bearerTokenAuthentication(accounts.get(user).getString("accessToken")).putHeader("Content-Type", "image/png")
+      .sendBuffer(png).await();
+    // the event may have arrived already: the sockets keep it until it is expected
+    String avatarUrl = Api.data(response, 200).getString("avatarUrl");
     List<Future<Sockets.Arrival>> arrivals = new ArrayList<>();
     for (Sockets.Socket socket : sockets) {
-      arrivals.add(socket.expect());
+      arrivals.add(socket.expect(avatarUrl));
     }
-    long sent = Sockets.micros(Instant.now());
-    int status = api.client.post("/api/user/avatar").bearerTokenAuthentication(accounts.get(user).getString("accessToken"))
-      .putHeader("Content-Type", "image/png").sendBuffer(png).await().statusCode();
-    if (status != 200) {
-      throw new IllegalStateException("upload answered " + status);
+    try {
+      Future.join(arrivals).await(EVENT_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      // counted below, socket by socket
     }
-    List<Sockets.Arrival> got = new ArrayList<>();
-    for (int i = 0; i < arrivals.size(); i++) {
+    Map<Latencies, List<Sockets.Arrival>> got = new IdentityHashMap<>();
+    int lost = 0;
+    for (int i = 0; i < sockets.size(); i++) {
       Future<Sockets.Arrival> arrival = arrivals.get(i);
-      try {
-        Sockets.Arrival a = arrival.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        if (split != null) {
-          split.apply(sockets.get(i)).add(List.of(a), sent);
-        } else {
-          got.add(a);
+      Latencies target = into.apply(sockets.get(i));
+      if (arrival.succeeded()) {
+        if (target != null) {
+          got.computeIfAbsent(target, k -> new ArrayList<>()).add(arrival.result());
         }
-      } catch (Exception e) {
-        Latencies target = split != null ? split.apply(sockets.get(i)) : into;
+      } else {
+        // its promise must not wait on: a late event is dropped, not taken for another upload's
+        sockets.get(i).forget(avatarUrl);
+        lost++;
         if (target != null) {
           target.lost++;
         }
       }
     }
-    if (into != null && !got.isEmpty()) {
-      into.add(got, sent);
-    }
+    got.forEach((target, list) -> target.add(list, sent));
+    return lost;
   }
 
   /** A small photo-like PNG: the upload's own processing stays short, the event is what is timed. */
@@ -224,8 +281,13 @@ final class RealtimeScenario {
     return out.toByteArray();
   }
 
+  /** The node's heap after full collections and its RSS, from the control port. */
   static JsonObject memory(WebClient control) {
-    return control.get("/memory").send().await().bodyAsJsonObject();
+    HttpResponse<Buffer> response = control.get("/memory").timeout(Api.TIMEOUT_MS).send().await();
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("the node's /memory answered " + response.statusCode() + " " + response.bodyAsString());
+    }
+    return response.bodyAsJsonObject();
   }
 
   private static double per(JsonObject after, JsonObject before, String key, int count) {
@@ -234,9 +296,5 @@ final class RealtimeScenario {
 
   private static double mib(JsonObject memory, String key) {
     return memory.getLong(key) / 1024.0 / 1024.0;
-  }
-
-  static double ms(Histogram histogram, double percentile) {
-    return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1000.0;
   }
 }

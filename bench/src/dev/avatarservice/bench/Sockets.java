@@ -11,17 +11,19 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
  * Authenticated realtime sockets for the benchmark: plain WebSocket ({@code /ws}, token in the
  * {@code Authorization} header) or SockJS's WebSocket transport ({@code /sockjs/.../websocket},
  * SockJS framing, token in the first message). Each socket hands its {@code avatar.changed}
- * events, in order, to whoever {@link Socket#expect() expects} one.
+ * events to whoever {@link Socket#expect expects} the one of that avatar URL.
  */
 final class Sockets {
 
@@ -37,7 +39,15 @@ final class Sockets {
 
   static final class Socket {
     final boolean sockJs;
-    private final ConcurrentLinkedQueue<Promise<Arrival>> waiting = new ConcurrentLinkedQueue<>();
+    /**
+     * Arrivals are matched to uploads by the avatar URL of the event (a new random file name per
+     * upload), not by order: an event that comes late, after its upload gave up on it, cannot be
+     * taken for the next upload's. An event may also arrive before its upload's answer tells the
+     * URL, so arrivals nobody waits for yet are kept until someone does. Guarded by this socket.
+     */
+    private final Map<String, Promise<Arrival>> waiting = new HashMap<>();
+    private final Map<String, Arrival> unclaimed = new HashMap<>();
+    private final Set<String> forgotten = new HashSet<>();
     private final Promise<Void> ready = Promise.promise();
     private WebSocket ws;
 
@@ -45,11 +55,39 @@ final class Sockets {
       this.sockJs = sockJs;
     }
 
-    /** The next avatar.changed this socket receives. */
-    Future<Arrival> expect() {
+    /** The avatar.changed of this avatar URL, whether it has arrived already or not. */
+    synchronized Future<Arrival> expect(String avatarUrl) {
+      Arrival arrived = unclaimed.remove(avatarUrl);
+      if (arrived != null) {
+        return Future.succeededFuture(arrived);
+      }
       Promise<Arrival> promise = Promise.promise();
-      waiting.add(promise);
+      waiting.put(avatarUrl, promise);
       return promise.future();
+    }
+
+    /** Stops waiting for this avatar URL (its event is lost): its promise fails, a late event is dropped. */
+    synchronized void forget(String avatarUrl) {
+      Promise<Arrival> promise = waiting.remove(avatarUrl);
+      if (promise != null) {
+        forgotten.add(avatarUrl);
+        promise.tryFail("no avatar.changed for " + avatarUrl);
+      }
+    }
+
+    private void onArrival(String avatarUrl, Arrival arrival) {
+      Promise<Arrival> promise;
+      synchronized (this) {
+        promise = waiting.remove(avatarUrl);
+        if (promise == null) {
+          if (!forgotten.remove(avatarUrl)) {
+            unclaimed.put(avatarUrl, arrival);
+          }
+          return;
+        }
+      }
+      // outside the lock: the waiter's callbacks run here
+      promise.tryComplete(arrival);
     }
 
     Future<Void> close() {
@@ -73,12 +111,8 @@ final class Sockets {
     private void onJson(JsonObject message, Instant now) {
       switch (message.getString("type", "")) {
         case "ready" -> ready.tryComplete();
-        case "avatar.changed" -> {
-          Promise<Arrival> next = waiting.poll();
-          if (next != null) {
-            next.complete(new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
-          }
-        }
+        case "avatar.changed" -> onArrival(message.getString("avatarUrl"),
+          new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
         case "error" -> ready.tryFail("error from the node: " + message.encode());
         default -> {
         }
@@ -128,40 +162,75 @@ final class Sockets {
    * Opens {@code count} sockets, at most {@code parallel} handshakes at a time, each from the event
    * loop of {@code context} (so that a socket's handlers are set before its first frame is read),
    * each ready within 60 s or the benchmark fails. Blocks the calling thread.
+   * <p>
+   * The bound is {@code parallel} lanes on that event loop, each opening its next socket when the
+   * previous one is ready: nothing spins or blocks on the load core while the handshakes run. After
+   * a failure the sockets not started yet fail at once rather than each waiting for its own 60 s.
    */
   static List<Socket> open(Context context, int count, int parallel, IntFunction<Future<Socket>> opener) {
-    List<Future<Socket>> opening = new ArrayList<>();
-    AtomicInteger inFlight = new AtomicInteger();
+    List<Promise<Socket>> opening = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      while (inFlight.get() >= parallel) {
-        Thread.onSpinWait();
-      }
-      inFlight.incrementAndGet();
-      Promise<Socket> opened = Promise.promise();
-      int n = i;
-      context.runOnContext(v -> {
-        long timer = context.owner().setTimer(60_000, t -> opened.tryFail("not ready after 60 s"));
-        opener.apply(n).onComplete(done -> {
-          context.owner().cancelTimer(timer);
-          if (done.succeeded()) {
-            opened.tryComplete(done.result());
-          } else {
-            opened.tryFail(done.cause());
-          }
-        });
-      });
-      opened.future().onComplete(done -> inFlight.decrementAndGet());
-      opening.add(opened.future());
+      opening.add(Promise.promise());
     }
-    Future.join(opening).otherwiseEmpty().await();
-    List<Socket> sockets = new ArrayList<>();
-    for (Future<Socket> socket : opening) {
+    Lanes lanes = new Lanes(context, opening, opener);
+    context.runOnContext(v -> {
+      for (int lane = 0; lane < Math.min(parallel, count); lane++) {
+        lanes.next();
+      }
+    });
+    List<Future<Socket>> futures = opening.stream().map(Promise::future).toList();
+    Future.join(futures).otherwiseEmpty().await();
+    for (Future<Socket> socket : futures) {
+      // the first failed in order is a real failure: the ones failed unstarted all come after it
       if (socket.failed()) {
-        throw new IllegalStateException("a socket could not be opened: " + socket.cause().getMessage());
+        throw new IllegalStateException("a socket could not be opened: " + socket.cause().getMessage(), socket.cause());
       }
-      sockets.add(socket.result());
     }
-    return sockets;
+    return futures.stream().map(Future::result).toList();
   }
 
+  /** The state of {@link #open}'s lanes, only touched on the event loop of its context. */
+  private static final class Lanes {
+    private final Context context;
+    private final List<Promise<Socket>> opening;
+    private final IntFunction<Future<Socket>> opener;
+    private int started;
+    private boolean failed;
+
+    Lanes(Context context, List<Promise<Socket>> opening, IntFunction<Future<Socket>> opener) {
+      this.context = context;
+      this.opening = opening;
+      this.opener = opener;
+    }
+
+    /** Starts the next socket; when it is ready (or not), this lane goes on with the one after. */
+    void next() {
+      if (started == opening.size()) {
+        return;
+      }
+      int n = started++;
+      Promise<Socket> opened = opening.get(n);
+      if (failed) {
+        opened.tryFail("not opened: an earlier socket failed");
+        context.runOnContext(v -> next());
+        return;
+      }
+      long timer = context.owner().setTimer(60_000, t -> opened.tryFail("not ready after 60 s"));
+      Future<Socket> attempt;
+      try {
+        attempt = opener.apply(n);
+      } catch (RuntimeException e) {
+        attempt = Future.failedFuture(e);
+      }
+      attempt.onComplete(opened::tryComplete, opened::tryFail);
+      opened.future().onComplete(done -> {
+        context.owner().cancelTimer(timer);
+        // a new event loop task, not a nested call: a run of failures must not grow the stack
+        context.runOnContext(v -> {
+          failed |= done.failed();
+          next();
+        });
+      });
+    }
+  }
 }
