@@ -91,7 +91,7 @@ final class Load {
     }
 
     double ms(double percentile) {
-      return micros.getTotalCount() == 0 ? Double.NaN : micros.getValueAtPercentile(percentile) / 1000.0;
+      return Load.ms(micros, percentile);
     }
 
     double maxMs() {
@@ -107,7 +107,7 @@ final class Load {
           merged.add(h);
         }
       }
-      return merged.getTotalCount() == 0 ? Double.NaN : merged.getValueAtPercentile(percentile) / 1000.0;
+      return Load.ms(merged, percentile);
     }
 
     String statusText() {

@@ -43,7 +43,7 @@ final class LoginScenario {
       String hash = "hash " + threads + " %s " + DEFAULTS.getInteger("ARGON2_MEMORY_KIB") + " "
         + DEFAULTS.getInteger("ARGON2_ITERATIONS") + " " + DEFAULTS.getInteger("ARGON2_PARALLELISM");
       int lanes = 2 * threads + 2; // keeps every hashing thread busy, far below HASH_THREADS + HASH_QUEUE
-      java.util.function.IntFunction<io.vertx.core.Future<Integer>> login = lane -> api.client.post("/api/login")
+      java.util.function.IntFunction<io.vertx.core.Future<Integer>> login = lane -> api.client.post("/api/login").timeout(Api.TIMEOUT_MS)
         .sendJsonObject(new JsonObject().put("identifier", identifiers.get(lane % identifiers.size()))
           .put("password", Api.PASSWORD))
         .map(response -> response.statusCode());

@@ -35,7 +35,7 @@ final class RefreshScenario {
       Api api = new Api(b.vertx, port, LANES);
       // one login (token family) per lane: each lane rotates its own chain
       String[] tokens = api.register(LANES, 4).stream().map(a -> a.getString("refreshToken")).toArray(String[]::new);
-      IntFunction<Future<Integer>> refresh = lane -> api.client.post("/api/refresh")
+      IntFunction<Future<Integer>> refresh = lane -> api.client.post("/api/refresh").timeout(Api.TIMEOUT_MS)
         .sendJsonObject(new JsonObject().put("refreshToken", tokens[lane]))
         .map(response -> {
           if (response.statusCode() == 200) {

@@ -36,7 +36,7 @@ final class UploadScenario {
       Api api = new Api(b.vertx, port, LANES + 2);
       List<String> tokens = api.register(8, 4).stream().map(a -> a.getString("accessToken")).toList();
       Buffer jpeg = Buffer.buffer(BenchImage.jpeg());
-      IntFunction<Future<Integer>> upload = lane -> api.client.post("/api/user/avatar")
+      IntFunction<Future<Integer>> upload = lane -> api.client.post("/api/user/avatar").timeout(Api.TIMEOUT_MS)
         .bearerTokenAuthentication(tokens.get(lane % tokens.size())).putHeader("Content-Type", "image/jpeg")
         .sendBuffer(jpeg).map(response -> response.statusCode());
       String image = "image " + threads + " %s";
@@ -80,7 +80,7 @@ final class UploadScenario {
 
   private void bomb(Proc node, Api api, List<String> tokens) throws Exception {
     Buffer bomb = Buffer.buffer(PixelBomb.png(8000, 6000));
-    IntFunction<Future<Integer>> send = lane -> api.client.post("/api/user/avatar")
+    IntFunction<Future<Integer>> send = lane -> api.client.post("/api/user/avatar").timeout(Api.TIMEOUT_MS)
       .bearerTokenAuthentication(tokens.get(0)).putHeader("Content-Type", "image/png")
       .sendBuffer(bomb).map(response -> response.statusCode());
     Load.closedLoop(b.vertx, 1, 3, node.pid(), send);

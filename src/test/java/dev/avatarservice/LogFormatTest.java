@@ -3,22 +3,30 @@ package dev.avatarservice;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.status.Status;
+import dev.avatarservice.log.LogSetup;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The bundled {@code logback.xml} (from {@code conf/}): {@code LOG_FORMAT=json} writes one JSON object
- * per line, anything else the text layout; either way without a warning from Logback itself.
+ * The built-in logging set-up ({@link LogSetup}): {@code LOG_FORMAT=json} writes one JSON object per
+ * line, anything else the text layout; either way without a warning from Logback itself. And
+ * {@code conf/logback.xml}, the same set-up for operators to change, stays the same.
  */
 class LogFormatTest {
 
@@ -43,22 +51,63 @@ class LogFormatTest {
     }
   }
 
-  /** Configures a fresh Logback context from the bundled file and logs one event; the lines written. */
-  private static List<String> log(String format, String message, Object argument) throws Exception {
-    URL config = LogFormatTest.class.getClassLoader().getResource("logback.xml");
-    assertThat(config).as("logback.xml on the class path").isNotNull();
+  @Test
+  void theXmlInConfSetsUpTheSame() throws Exception {
+    for (String format : new String[] {"text", "json"}) {
+      for (String level : new String[] {null, "DEBUG"}) {
+        LoggerContext fromXml = context(format, level);
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(fromXml);
+        configurator.doConfigure(Path.of("conf/logback.xml").toFile());
+        LoggerContext fromCode = context(format, level);
+        new LogSetup().configure(fromCode);
+        assertThat(setUp(fromCode)).as("LOG_FORMAT=%s, LOG_LEVEL=%s", format, level).isEqualTo(setUp(fromXml));
+        fromXml.stop();
+        fromCode.stop();
+      }
+    }
+  }
+
+  /**
+   * Every logger's own level, and the encoder of each appender of the root logger. Not the loggers
+   * that are OFF: the XML needs one to hold the appender it does not use.
+   */
+  private static Map<String, String> setUp(LoggerContext context) {
+    Map<String, String> setUp = new TreeMap<>();
+    for (Logger logger : context.getLoggerList()) {
+      if (logger.getLevel() != null && logger.getLevel() != ch.qos.logback.classic.Level.OFF) {
+        setUp.put(logger.getName(), logger.getLevel().toString());
+      }
+    }
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
+      Appender<ILoggingEvent> appender = it.next();
+      setUp.put("appender " + appender.getName(),
+        ((OutputStreamAppender<ILoggingEvent>) appender).getEncoder().getClass().getSimpleName());
+    }
+    return setUp;
+  }
+
+  private static LoggerContext context(String format, String level) {
     LoggerContext context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter());
     if (format != null) {
       context.putProperty("LOG_FORMAT", format);
     }
+    if (level != null) {
+      context.putProperty("LOG_LEVEL", level);
+    }
+    return context;
+  }
+
+  /** Configures a fresh Logback context with {@link LogSetup} and logs one event; the lines written. */
+  private static List<String> log(String format, String message, Object argument) throws Exception {
+    LoggerContext context = context(format, null);
     PrintStream out = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      JoranConfigurator configurator = new JoranConfigurator();
-      configurator.setContext(context);
-      configurator.doConfigure(config);
+      new LogSetup().configure(context);
       Logger logger = context.getLogger(LogFormatTest.class);
       logger.info(message, argument);
     } finally {

@@ -71,12 +71,12 @@ final class Accounts {
   Future<JsonObject> login(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
     String rehashed = request.getString(Field.PASSWORD_HASH);
-    return pool.withTransaction(tx -> user(tx, userId)
-      .compose(user -> rehashed == null ? Future.succeededFuture() : tx
-        .preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?").execute(Tuple.of(rehashed, userId)))
+    // the account may have been deleted since its credentials were read: then USER_NOT_FOUND
+    return pool.withTransaction(tx -> cachedUser(tx, userId).compose(user -> (rehashed == null
+        ? Future.succeededFuture() : tx.preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?")
+        .execute(Tuple.of(rehashed, userId)))
       .compose(updated -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
-      .compose(inserted -> user(tx, userId)))
-      .onSuccess(cache::written);
+      .map(user)));
   }
 
   /**
@@ -98,15 +98,10 @@ final class Accounts {
           }
           String userId = row.getString("user_id");
           return insertToken(tx, request.getJsonObject(Field.SESSION), row.getString("family_id"), userId)
-            .compose(inserted -> user(tx, userId));
+            .compose(inserted -> cachedUser(tx, userId));
         }))
-      .compose(user -> {
-        if (user == null) {
-          return Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid"));
-        }
-        cache.written(user);
-        return Future.succeededFuture(user);
-      });
+      .compose(user -> user != null ? Future.succeededFuture(user)
+        : Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid")));
   }
 
   /** Revokes the login a token belongs to (only if it is that user's, when a user is given). */
@@ -145,6 +140,14 @@ final class Accounts {
       .execute(Tuple.of(session.getString(Field.TOKEN_HASH), familyId, userId, nowSeconds(),
         session.getLong(Field.EXPIRES_AT)))
       .mapEmpty();
+  }
+
+  /**
+   * The account for a login or a rotation, which change nothing the cache holds: from the cache, or
+   * read in the transaction.
+   */
+  private Future<JsonObject> cachedUser(SqlClient tx, String userId) {
+    return cache.get(userId, () -> user(tx, userId));
   }
 
   private Future<JsonObject> user(SqlClient client, String userId) {

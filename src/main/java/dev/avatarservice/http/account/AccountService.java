@@ -41,6 +41,12 @@ public final class AccountService {
   }
 
   public Future<IssuedTokens> register(String rawIdentifier, String rawPassword) {
+    if (!PasswordPolicy.commonPasswordsLoaded()) {
+      // the first registration reads the common-password list on a worker, not on the event loop;
+      // not at start-up either: on one core it delayed the node's first answer by half a second
+      return hashingPool.executeBlocking(PasswordPolicy::commonPasswordCount, false)
+        .compose(count -> register(rawIdentifier, rawPassword));
+    }
     JsonObject invalid = new JsonObject();
     var identifier = checked(invalid, () -> Identifiers.normalize(rawIdentifier));
     String password = checked(invalid, () -> PasswordPolicy.normalize(rawPassword));

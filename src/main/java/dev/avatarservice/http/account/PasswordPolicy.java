@@ -32,6 +32,8 @@ public final class PasswordPolicy {
    */
   private static final int MAX_RAW_UTF16_LENGTH = 32 * MAX_LENGTH;
 
+  private static volatile boolean loaded;
+
   private PasswordPolicy() {}
 
   /**
@@ -70,12 +72,17 @@ public final class PasswordPolicy {
     return password;
   }
 
+  /** Whether the list has been read: until then, {@link #normalize} would read it (about 100 ms). */
+  static boolean commonPasswordsLoaded() {
+    return loaded;
+  }
+
   /** Whether the (normalised) password is on the common-password list, ignoring case. */
   static boolean isCommon(String password) {
     return CommonPasswords.SET.contains(password.toLowerCase(Locale.ROOT));
   }
 
-  /** How many distinct (case-insensitive) entries the common-password list has. */
+  /** How many distinct (case-insensitive) entries the common-password list has; reads it on first use. */
   static int commonPasswordCount() {
     return CommonPasswords.SET.size();
   }
@@ -94,6 +101,10 @@ public final class PasswordPolicy {
   private static final class CommonPasswords {
 
     static final Set<String> SET = load();
+
+    static {
+      loaded = true;
+    }
 
     private static Set<String> load() {
       Map<String, Integer> ranked = DictionaryUtil.loadRankedDictionary(DictionaryUtil.passwords);
