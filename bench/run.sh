@@ -34,19 +34,17 @@ done
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   echo "building the jar and the bench classes ..."
+  # the bench classes (bench/src) are compiled with the tests, into target/test-classes (pom.xml)
   mvn -B -q package -DskipTests
   mkdir -p "$OUT"
   mvn -B -q dependency:build-classpath -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=test
-  rm -rf "$OUT/classes" && mkdir -p "$OUT/classes"
-  find bench/src -name '*.java' > "$OUT/sources.txt"
-  javac -nowarn -d "$OUT/classes" -cp "target/classes:$(cat "$OUT/classpath.txt")" "@$OUT/sources.txt"
-elif [ ! -f "$OUT/classpath.txt" ] || [ ! -d "$OUT/classes" ]; then
+elif [ ! -f "$OUT/classpath.txt" ] || [ ! -f target/test-classes/dev/avatarservice/bench/Bench.class ]; then
   echo "nothing built yet: run bench/run.sh without SKIP_BUILD=1 once" >&2
   exit 1
 fi
-CP="$(pwd)/$OUT/classes:$(pwd)/target/classes:$(cat "$OUT/classpath.txt")"
+CP="$(pwd)/target/test-classes:$(pwd)/target/classes:$(cat "$OUT/classpath.txt")"
 if [ "${1:-}" = build ]; then
-  echo "built: target/avatar-service.jar, and the bench classes in $OUT/classes (class path: $OUT/classpath.txt)"
+  echo "built: target/avatar-service.jar, and the bench classes in target/test-classes (class path: $OUT/classpath.txt)"
   exit 0
 fi
 

@@ -23,7 +23,9 @@ import java.util.Map;
  * = all). Settings come from system properties set by bench/run.sh: {@code bench.jar},
  * {@code bench.cp} (class path of the bench classes, for the raw harness and the realtime node),
  * {@code bench.out} (where results and logs go), {@code bench.serverCpus} / {@code bench.loadCpus}
- * (taskset lists), {@code bench.rounds}, {@code bench.seconds}.
+ * (taskset lists), {@code bench.rounds}, {@code bench.seconds}, {@code bench.warmup} and
+ * {@code bench.nodeJvmOptions} (extra JVM options for the nodes). Exit status: 0 every target met,
+ * 3 a target missed, 1 a scenario could not be measured.
  */
 public final class Bench {
 
