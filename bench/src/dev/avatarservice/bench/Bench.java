@@ -156,24 +156,6 @@ public final class Bench {
       dir, dir.resolve("raw.log")));
   }
 
-  /** The limit's and the service's measurement of one round. */
-  record Paired(Raw.Result limit, Load.Result service) {
-  }
-
-  /**
-   * One round of a throughput scenario: the limit then the service in odd rounds, the other way in
-   * even ones (ABBA), so that a machine getting busier or quieter favours neither side.
-   */
-  static Paired round(int round, java.util.concurrent.Callable<Raw.Result> limit,
-                      java.util.concurrent.Callable<Load.Result> service) throws Exception {
-    if (round % 2 == 1) {
-      Raw.Result first = limit.call();
-      return new Paired(first, service.call());
-    }
-    Load.Result first = service.call();
-    return new Paired(limit.call(), first);
-  }
-
   // ---------------------------------------------------------------- results
 
   void row(String id, String what, String measured, String limit, String value, String target, Boolean pass, String cpu) {

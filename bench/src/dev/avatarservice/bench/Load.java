@@ -51,6 +51,8 @@ final class Load {
     final long clientCpuNanos;
     /** The server's busiest threads during the phase, ms of CPU per answer (a diagnostic for the log). */
     String threads = "";
+    /** The server's CPU per thread name during the phase (closed loops only). */
+    Map<String, Long> threadNanos = Map.of();
 
     Result(Histogram micros, Map<Integer, Histogram> byStatus, double seconds, long serverCpuNanos,
            long clientCpuNanos) {
@@ -78,6 +80,13 @@ final class Load {
 
     double okPerSecond() {
       return ok() / seconds;
+    }
+
+    /** The share of the server's CPU that threads named {@code prefix}... used during the phase. */
+    double cpuShare(String prefix) {
+      long named = threadNanos.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(Map.Entry::getValue).sum();
+      return serverCpuNanos == 0 ? Double.NaN : (double) named / serverCpuNanos;
     }
 
     /** Server CPU milliseconds per successful operation. */
@@ -146,7 +155,11 @@ final class Load {
     double elapsed = (System.nanoTime() - started) / 1e9;
     Result result = new Result(micros, statuses, elapsed, Proc.cpuNanos(serverPid) - serverCpu0,
       Proc.selfCpuNanos() - clientCpu0);
-    result.threads = Proc.topThreads(threads0, Proc.threadCpuNanos(serverPid), result.total(), 5);
+    Map<String, Long> threads1 = Proc.threadCpuNanos(serverPid);
+    result.threads = Proc.topThreads(threads0, threads1, result.total(), 5);
+    Map<String, Long> delta = new TreeMap<>();
+    threads1.forEach((name, nanos) -> delta.put(name, nanos - threads0.getOrDefault(name, 0L)));
+    result.threadNanos = delta;
     return result;
   }
 

@@ -5,13 +5,10 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
 import static dev.avatarservice.bench.Bench.f;
-import static dev.avatarservice.bench.Bench.log;
 
 /**
  * 3. Refresh-token rotations per second through HTTP against raw single-writer SQLite transactions
@@ -47,36 +44,18 @@ final class RefreshScenario {
 
       raw.run(f(sqlite, b.warmup / 4));
       Load.closedLoop(b.vertx, LANES, 2 * b.warmup, node.pid(), refresh);
-      List<Double> rawRates = new ArrayList<>();
-      List<Double> rates = new ArrayList<>();
-      List<Double> ratios = new ArrayList<>();
-      List<Double> cpu = new ArrayList<>();
-      List<Double> rawCpu = new ArrayList<>();
-      long failed = 0;
+      PairedRounds rounds = new PairedRounds("raw transactions", "rotations");
       for (int round = 1; round <= b.rounds; round++) {
-        Bench.Paired pair = Bench.round(round, () -> raw.run(f(sqlite, b.seconds)),
+        rounds.run(round, () -> raw.run(f(sqlite, b.seconds)),
           () -> Load.closedLoop(b.vertx, LANES, b.seconds, node.pid(), refresh));
-        Raw.Result r = pair.limit();
-        Load.Result s = pair.service();
-        rawRates.add(r.perSecond());
-        rates.add(s.okPerSecond());
-        ratios.add(s.okPerSecond() / r.perSecond());
-        cpu.add(s.serverCpuMsPerOk());
-        rawCpu.add(r.cpuMsPerOp());
-        failed += s.total() - s.count(200);
-        log("round %d: raw %.0f transactions/s (%.3f ms CPU each) | refresh %.0f/s (%.3f ms server CPU each, p50 %.1f ms,"
-            + " p99 %.1f ms, %s; client CPU %.0f%%) | ratio %.3f", round, r.perSecond(), r.cpuMsPerOp(), s.okPerSecond(),
-          s.serverCpuMsPerOk(), s.ms(50), s.ms(99), s.statusText(), s.clientCpuPercent(), s.okPerSecond() / r.perSecond());
-        log("  server CPU per rotation by thread (ms): %s", s.threads);
       }
       api.close();
       long busy = Files.readAllLines(node.log).stream()
         .filter(line -> line.contains("SQLITE_BUSY") || line.contains("database is locked")).count();
-      double ratio = Load.median(ratios);
-      b.row("3", f("refresh rotations/s (%d in flight, synchronous=FULL)", LANES), f("%.0f/s", Load.median(rates)),
-        f("raw JDBC transactions %.0f/s", Load.median(rawRates)),
-        f("%.3f (rounds spread %.0f%%)", ratio, Load.spread(ratios)), ">= 0.3", ratio >= 0.3,
-        f("%.2f ms per rotation vs %.2f ms per raw transaction", Load.median(cpu), Load.median(rawCpu)));
+      long failed = rounds.notOk();
+      b.row("3", f("refresh rotations/s (%d in flight, synchronous=FULL)", LANES), f("%.0f/s", rounds.rate()),
+        f("raw JDBC transactions %.0f/s", rounds.limitRate()), rounds.ratioText(), ">= 0.3", rounds.ratio() >= 0.3,
+        f("%.2f ms per rotation vs %.2f ms per raw transaction", rounds.cpuMs(), rounds.limitCpuMs()));
       b.row("3b", "refresh answers other than 200; SQLITE_BUSY in the node's log", f("%d; %d", failed, busy), "-",
         f("%d; %d", failed, busy), "0; 0", failed == 0 && busy == 0, "-");
     }

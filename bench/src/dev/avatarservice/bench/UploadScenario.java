@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -43,35 +42,17 @@ final class UploadScenario {
 
       raw.run(f(image, b.warmup / 2));
       Load.closedLoop(b.vertx, LANES, 2 * b.warmup, node.pid(), upload);
-      List<Double> rawRates = new ArrayList<>();
-      List<Double> rates = new ArrayList<>();
-      List<Double> ratios = new ArrayList<>();
-      List<Double> cpu = new ArrayList<>();
-      List<Double> rawCpu = new ArrayList<>();
-      long failed = 0;
       double seconds = Math.max(10, b.seconds);
+      PairedRounds rounds = new PairedRounds("raw images", "uploads");
       for (int round = 1; round <= b.rounds; round++) {
-        Bench.Paired pair = Bench.round(round, () -> raw.run(f(image, seconds)),
+        rounds.run(round, () -> raw.run(f(image, seconds)),
           () -> Load.closedLoop(b.vertx, LANES, seconds, node.pid(), upload));
-        Raw.Result r = pair.limit();
-        Load.Result s = pair.service();
-        rawRates.add(r.perSecond());
-        rates.add(s.okPerSecond());
-        ratios.add(s.okPerSecond() / r.perSecond());
-        cpu.add(s.serverCpuMsPerOk());
-        rawCpu.add(r.cpuMsPerOp());
-        failed += s.total() - s.count(200);
-        log("round %d: raw %.2f images/s (%.1f ms CPU each) | uploads %.2f/s (%.1f ms server CPU each, p50 %.0f ms,"
-            + " p99 %.0f ms, %s; client CPU %.0f%%) | ratio %.3f", round, r.perSecond(), r.cpuMsPerOp(), s.okPerSecond(),
-          s.serverCpuMsPerOk(), s.ms(50), s.ms(99), s.statusText(), s.clientCpuPercent(), s.okPerSecond() / r.perSecond());
-        log("  server CPU per upload by thread (ms): %s", s.threads);
       }
-      double ratio = Load.median(ratios);
       b.row("4", f("avatar uploads/s, %dx%d JPEG of %d KB (%d in flight, IMAGE_THREADS=%d)", BenchImage.WIDTH,
-          BenchImage.HEIGHT, jpeg.length() / 1000, LANES, threads), f("%.2f/s", Load.median(rates)),
-        f("raw AvatarImageProcessor %.2f/s", Load.median(rawRates)),
-        f("%.3f (rounds spread %.0f%%)", ratio, Load.spread(ratios)), ">= 0.85", ratio >= 0.85 && failed == 0,
-        f("%.1f ms per upload vs %.1f ms per raw image", Load.median(cpu), Load.median(rawCpu)));
+          BenchImage.HEIGHT, jpeg.length() / 1000, LANES, threads), f("%.2f/s", rounds.rate()),
+        f("raw AvatarImageProcessor %.2f/s", rounds.limitRate()), rounds.ratioText(), ">= 0.85",
+        rounds.ratio() >= 0.85 && rounds.notOk() == 0,
+        f("%.1f ms per upload vs %.1f ms per raw image", rounds.cpuMs(), rounds.limitCpuMs()));
 
       bomb(node, api, tokens);
       api.close();

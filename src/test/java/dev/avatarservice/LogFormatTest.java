@@ -54,18 +54,49 @@ class LogFormatTest {
   @Test
   void theXmlInConfSetsUpTheSame() throws Exception {
     for (String format : new String[] {"text", "json"}) {
-      for (String level : new String[] {null, "DEBUG"}) {
-        LoggerContext fromXml = context(format, level);
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(fromXml);
-        configurator.doConfigure(Path.of("conf/logback.xml").toFile());
-        LoggerContext fromCode = context(format, level);
-        new LogSetup().configure(fromCode);
-        assertThat(setUp(fromCode)).as("LOG_FORMAT=%s, LOG_LEVEL=%s", format, level).isEqualTo(setUp(fromXml));
-        fromXml.stop();
-        fromCode.stop();
+      for (String level : new String[] {null, "DEBUG", "WARN"}) {
+        for (String accessLevel : new String[] {null, "WARN"}) {
+          LoggerContext fromXml = context(format, level, accessLevel);
+          LoggerContext fromCode = context(format, level, accessLevel);
+          String what = "LOG_FORMAT=" + format + ", LOG_LEVEL=" + level + ", ACCESS_LOG_LEVEL=" + accessLevel;
+          String xmlLine = written(fromXml, WHY, () -> {
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(fromXml);
+            configurator.doConfigure(Path.of("conf/logback.xml").toFile());
+          });
+          String codeLine = written(fromCode, WHY, () -> new LogSetup().configure(fromCode));
+          assertThat(setUp(fromCode)).as(what).isEqualTo(setUp(fromXml));
+          // the same event written the same way (pattern, JSON members), but for its time
+          assertThat(withoutTime(codeLine)).as(what).isNotBlank().isEqualTo(withoutTime(xmlLine));
+        }
       }
     }
+  }
+
+  private interface Setup {
+    void run() throws Exception;
+  }
+
+  /** One exception for both set-ups, so that its stack trace is the same. */
+  private static final IllegalStateException WHY = new IllegalStateException("why");
+
+  /** Sets the context up, then logs one warning with an argument and the exception; what it wrote. */
+  private static String written(LoggerContext context, Throwable error, Setup setup) throws Exception {
+    PrintStream out = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      setup.run();
+      context.getLogger("dev.avatarservice.Example").warn("Stored {}", "x", error);
+    } finally {
+      context.stop();
+      System.setOut(out);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String withoutTime(String written) {
+    return written.replaceAll("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ", "").replaceAll("\"timestamp\":\\d+", "");
   }
 
   /**
@@ -88,7 +119,7 @@ class LogFormatTest {
     return setUp;
   }
 
-  private static LoggerContext context(String format, String level) {
+  private static LoggerContext context(String format, String level, String accessLevel) {
     LoggerContext context = new LoggerContext();
     context.setMDCAdapter(new LogbackMDCAdapter());
     if (format != null) {
@@ -97,12 +128,15 @@ class LogFormatTest {
     if (level != null) {
       context.putProperty("LOG_LEVEL", level);
     }
+    if (accessLevel != null) {
+      context.putProperty("ACCESS_LOG_LEVEL", accessLevel);
+    }
     return context;
   }
 
   /** Configures a fresh Logback context with {@link LogSetup} and logs one event; the lines written. */
   private static List<String> log(String format, String message, Object argument) throws Exception {
-    LoggerContext context = context(format, null);
+    LoggerContext context = context(format, null, null);
     PrintStream out = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));

@@ -103,7 +103,7 @@ public final class AccessTokens {
 
   /** The verified claims of a token, or a failed future with an {@link InvalidTokenException}. */
   public Future<VerifiedToken> verify(String token) {
-    VerifiedToken known = token == null ? null : verified.get(token);
+    VerifiedToken known = token == null || token.length() > MAX_TOKEN_LENGTH ? null : verified.get(token);
     if (known != null) {
       if (known.expiresAt() + leewaySeconds < clock.instant().getEpochSecond()) {
         verified.remove(token);

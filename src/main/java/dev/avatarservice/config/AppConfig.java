@@ -52,6 +52,7 @@ public final class AppConfig {
     intIn("DB_BUSY_TIMEOUT_MS", 0, 600_000);
     intIn("STORE_TIMEOUT_MS", 100, 600_000);
     storeUserCacheSize();
+    storeUserCacheSeconds();
     accessTokenTtl();
     refreshTokenTtl();
     intIn("JWT_LEEWAY_SECONDS", 0, 300);
@@ -162,7 +163,12 @@ public final class AppConfig {
 
   /** Accounts the store keeps in memory for the lookup of every authenticated request (0: none). */
   public int storeUserCacheSize() {
-    return intIn("STORE_USER_CACHE_SIZE", 0, 10_000_000);
+    return intIn("STORE_USER_CACHE_SIZE", 0, 1_000_000);
+  }
+
+  /** How long the store trusts a remembered account before reading it again (see store.UserCache). */
+  public int storeUserCacheSeconds() {
+    return intIn("STORE_USER_CACHE_SECONDS", 1, 86_400);
   }
 
   /** The configured signing key, or an empty array when the store should keep one. */
@@ -184,7 +190,7 @@ public final class AppConfig {
 
   /** Verified access tokens each HTTP verticle remembers, so that a token's signature is checked once (0: none). */
   public int accessTokenCacheSize() {
-    return intIn("ACCESS_TOKEN_CACHE_SIZE", 0, 10_000_000);
+    return intIn("ACCESS_TOKEN_CACHE_SIZE", 0, 1_000_000);
   }
 
   public int accessTokenTtl() {

@@ -23,8 +23,10 @@ import io.vertx.ext.web.RoutingContext;
  *   kept as long as the longest-lived token and survive restarts, and it would still have to be
  *   checked on every request: the absence of the account row already is that list, kept for free.
  *   Refresh tokens need nothing either: their rows go with the account (foreign key cascade).</li>
- *   <li>Cost: one event-bus round trip to the store (an indexed primary-key read) per authenticated
- *   request, which also gives the routes the current account (its avatar URL) for free.</li>
+ *   <li>Cost: one event-bus round trip to the store per authenticated request, which the store
+ *   answers from memory for recently used accounts ({@code store.UserCache}, kept in step with
+ *   every write) and otherwise with an indexed primary-key read; it also gives the routes the
+ *   current account (its avatar URL) for free.</li>
  * </ul>
  */
 public final class BearerAuth implements Handler<RoutingContext> {

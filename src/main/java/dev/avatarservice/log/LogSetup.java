@@ -16,8 +16,9 @@ import java.util.Map;
  * The logging set-up, in code: Logback finds it through {@code META-INF/services} and then skips its
  * XML configuration, whose parsing took about 370 ms of a one-core start-up (this takes about 200).
  * {@code conf/logback.xml} says the same in XML, for an operator who wants to change it
- * ({@code -Dlogback.configurationFile=conf/logback.xml}); given that property, this steps aside.
- * {@code LogFormatTest} keeps the two the same.
+ * ({@code -Dlogback.configurationFile=conf/logback.xml}); given that property, this steps aside (a
+ * {@code logback.xml} merely on the class path is not read). {@code LogFormatTest} keeps the two the
+ * same, except for a level name Logback does not know: INFO here, DEBUG in the XML.
  * <p>
  * Console, one line per event; {@code LOG_FORMAT=json} for one JSON object per line (Logback's
  * {@link JsonEncoder}: the formatted message once, no raw arguments). {@code LOG_LEVEL} sets our

@@ -47,6 +47,7 @@ final class Accounts {
           request.getString(Field.PASSWORD_HASH), now))
         .compose(inserted -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
         .compose(inserted -> user(tx, userId)))
+      // kept at once: nothing else can write an account whose id nobody has been told yet
       .onSuccess(cache::written)
       .recover(error -> StoreErrors.isUniqueViolation(error)
         ? Future.failedFuture(Failure.IDENTIFIER_TAKEN.exception("this identifier is already registered"))
@@ -71,8 +72,9 @@ final class Accounts {
   Future<JsonObject> login(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
     String rehashed = request.getString(Field.PASSWORD_HASH);
-    // the account may have been deleted since its credentials were read: then USER_NOT_FOUND
-    return pool.withTransaction(tx -> cachedUser(tx, userId).compose(user -> (rehashed == null
+    // read in the transaction, not from the cache: the account may have been deleted since its
+    // credentials were read, and then this must be USER_NOT_FOUND, not a failed token insert
+    return pool.withTransaction(tx -> user(tx, userId).compose(user -> (rehashed == null
         ? Future.succeededFuture() : tx.preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?")
         .execute(Tuple.of(rehashed, userId)))
       .compose(updated -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
@@ -143,8 +145,9 @@ final class Accounts {
   }
 
   /**
-   * The account for a login or a rotation, which change nothing the cache holds: from the cache, or
-   * read in the transaction.
+   * The account for the answer of a rotation, which changes nothing the cache holds: from the cache,
+   * or read in the transaction. The row exists: the rotated token's row names it (deleting an account
+   * deletes its tokens in the same transaction).
    */
   private Future<JsonObject> cachedUser(SqlClient tx, String userId) {
     return cache.get(userId, () -> user(tx, userId));

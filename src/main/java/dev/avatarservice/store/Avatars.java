@@ -108,8 +108,8 @@ final class Avatars {
             .execute(Tuple.tuple().addValue(file).addString(userId))
             .map(updated -> new Moved(rows.toUser(Accounts.first(updated)), previous));
         }))
-      .onSuccess(moved -> cache.written(moved.user()))
-      .onFailure(error -> cache.forget(userId))
+      // forgotten, not replaced: two uploads' completions need not arrive in their commits' order
+      .onComplete(done -> cache.forget(userId))
       .compose(moved -> files.delete(moved.previous()).map(deleted -> new JsonObject()
         .put(Field.USER, moved.user())
         .put(Field.PREVIOUS_AVATAR_URL, moved.previous() == null ? null : rows.avatarUrl(moved.previous()))));

@@ -73,7 +73,7 @@ public final class StoreVerticle extends VerticleBase {
       .compose(opened -> {
         database = opened;
         files = new AvatarFiles(vertx, Path.of(config.avatarsDir()), random);
-        users = new UserCache(config.storeUserCacheSize());
+        users = new UserCache(config.storeUserCacheSize(), config.storeUserCacheSeconds() * 1000L);
         avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()), users, files);
         // The folder is made and swept before any request can write to it.
         return avatars.prepare().map(opened);

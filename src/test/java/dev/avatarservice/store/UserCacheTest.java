@@ -18,7 +18,7 @@ class UserCacheTest {
 
   @Test
   void aLoadedAccountIsServedFromMemoryAfterwards() {
-    UserCache cache = new UserCache(10);
+    UserCache cache = new UserCache(10, 60_000);
     AtomicInteger loads = new AtomicInteger();
     for (int i = 0; i < 3; i++) {
       JsonObject answer = cache.get("a", () -> {
@@ -32,7 +32,7 @@ class UserCacheTest {
 
   @Test
   void aForgottenAccountIsReadAgainAndAFailedLoadIsNotKept() {
-    UserCache cache = new UserCache(10);
+    UserCache cache = new UserCache(10, 60_000);
     cache.written(user("a", null));
     cache.forget("a");
     Future<JsonObject> gone = cache.get("a", () -> Future.failedFuture("USER_NOT_FOUND"));
@@ -42,7 +42,7 @@ class UserCacheTest {
 
   @Test
   void aLoadThatRanWhileTheAccountWasDeletedIsNotKept() {
-    UserCache cache = new UserCache(10);
+    UserCache cache = new UserCache(10, 60_000);
     Promise<JsonObject> slowRead = Promise.promise();
     Future<JsonObject> first = cache.get("a", slowRead::future);
     // the deletion commits and forgets the account while the read is still out
@@ -54,19 +54,21 @@ class UserCacheTest {
   }
 
   @Test
-  void aLoadThatRanWhileTheAvatarChangedDoesNotOverwriteTheNewAvatar() {
-    UserCache cache = new UserCache(10);
+  void aLoadThatRanWhileTheAvatarChangedIsNotKept() {
+    UserCache cache = new UserCache(10, 60_000);
+    cache.written(user("a", "https://x/avatars/old.png"));
+    cache.forget("a"); // an upload is about to commit
     Promise<JsonObject> slowRead = Promise.promise();
     cache.get("a", slowRead::future);
-    cache.written(user("a", "https://x/avatars/new.png"));
+    cache.forget("a"); // the upload committed while the read was out
     slowRead.complete(user("a", "https://x/avatars/old.png"));
-    JsonObject served = cache.get("a", () -> Future.failedFuture("not expected")).result();
+    JsonObject served = cache.get("a", () -> Future.succeededFuture(user("a", "https://x/avatars/new.png"))).result();
     assertThat(served.getString("avatarUrl")).isEqualTo("https://x/avatars/new.png");
   }
 
   @Test
   void whatCallersDoToAnAnswerDoesNotChangeTheCache() {
-    UserCache cache = new UserCache(10);
+    UserCache cache = new UserCache(10, 60_000);
     JsonObject written = user("a", null);
     cache.written(written);
     written.put("identifier", "changed by the writer");
@@ -76,8 +78,20 @@ class UserCacheTest {
   }
 
   @Test
+  void anAccountKeptLongerThanTheMaximumAgeIsReadAgain() {
+    long[] now = {0};
+    UserCache cache = new UserCache(10, 60_000, () -> now[0]);
+    cache.written(user("a", null));
+    now[0] = 59_999_000_000L;
+    assertThat(cache.get("a", () -> Future.failedFuture("not expected")).succeeded()).isTrue();
+    now[0] = 60_000_000_000L;
+    // deleted behind the store's back: the next read finds no row
+    assertThat(cache.get("a", () -> Future.failedFuture("USER_NOT_FOUND")).failed()).isTrue();
+  }
+
+  @Test
   void theLeastRecentlyUsedAccountsGoFirstAndCapacityZeroKeepsNone() {
-    UserCache cache = new UserCache(2);
+    UserCache cache = new UserCache(2, 60_000);
     cache.written(user("a", null));
     cache.written(user("b", null));
     cache.get("a", () -> Future.failedFuture("not expected"));
@@ -85,7 +99,7 @@ class UserCacheTest {
     assertThat(cache.get("b", () -> Future.failedFuture("evicted")).failed()).isTrue();
     assertThat(cache.get("a", () -> Future.failedFuture("not expected")).succeeded()).isTrue();
 
-    UserCache off = new UserCache(0);
+    UserCache off = new UserCache(0, 60_000);
     off.written(user("a", null));
     assertThat(off.size()).isZero();
   }

@@ -320,19 +320,24 @@ class AvatarApiTest {
   }
 
   @Test
-  void concurrentUploadsOfOneUserLeaveExactlyOneFile() {
+  void concurrentUploadsOfOneUserLeaveExactlyOneFileAndTheAccountNamesIt() {
     String token = newToken();
     Set<String> before = files();
     byte[] png = smallPng();
 
-    List<Future<HttpResponse<Buffer>>> uploads = IntStream.range(0, 4).mapToObj(i -> node.client().post(UPLOAD)
-      .bearerTokenAuthentication(token).putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png))).toList();
-    Future.join(uploads).await();
+    // several rounds: the store's account cache once kept the upload whose answer came last, which
+    // is not always the one that committed last
+    for (int round = 0; round < 5; round++) {
+      List<Future<HttpResponse<Buffer>>> uploads = IntStream.range(0, 4).mapToObj(i -> node.client().post(UPLOAD)
+        .bearerTokenAuthentication(token).putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png)))
+        .toList();
+      Future.join(uploads).await();
 
-    assertThat(uploads).allSatisfy(upload -> assertThat(upload.result().statusCode()).isEqualTo(200));
-    String current = JSendAssert.success(api.get("/api/user", token)).getString("avatarUrl");
-    assertThat(difference(files(), before)).containsExactly(fileOf(current));
-    assertThat(get(pathOf(current)).statusCode()).isEqualTo(200);
+      assertThat(uploads).allSatisfy(upload -> assertThat(upload.result().statusCode()).isEqualTo(200));
+      String current = JSendAssert.success(api.get("/api/user", token)).getString("avatarUrl");
+      assertThat(difference(files(), before)).as("round %d", round).containsExactly(fileOf(current));
+      assertThat(get(pathOf(current)).statusCode()).isEqualTo(200);
+    }
   }
 
   @Test
