@@ -125,7 +125,8 @@ final class UserScenario {
       log("  server CPU per request by thread (ms): /api/user %s | /health %s", u.threads, h.threads);
     }
     double p99 = Load.median(userP99);
-    b.row("2b", f("GET /api/user at half the maximum, open loop (%.0f/s, %d rounds of %.0f s)", rate, b.rounds, seconds),
+    b.row("2b", f("GET /api/user at half the maximum, open loop (%.0f/s, %d round%s of %.0f s)", rate, b.rounds,
+        b.rounds == 1 ? "" : "s", seconds),
       f("p99 %.2f ms (rounds: %s)", p99, Load.list(userP99, "%.2f")),
       f("same client on /health: p99 %.2f ms; client CPU at most %.0f%%", Load.median(healthP99), clientCpu),
       f("%.2f ms", p99), "median p99 < 10 ms, all 2xx", p99 < 10 && allOk,
