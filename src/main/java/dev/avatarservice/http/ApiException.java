@@ -31,6 +31,7 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, "invalid_fields", "invalid fields", fields);
   }
 
+  /** A 401 for a bearer token that was sent and refused (RFC 6750: {@code error="invalid_token"}). */
   public static ApiException unauthorized(String message) {
     return unauthorized("unauthorized", message);
   }
@@ -38,6 +39,14 @@ public final class ApiException extends RuntimeException {
   public static ApiException unauthorized(String code, String message) {
     return fail(401, code, message)
       .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");
+  }
+
+  /**
+   * A 401 when no bearer token was sent, or credentials other than a token were refused: the
+   * challenge without an error code, as RFC 6750 asks when the request had no token.
+   */
+  public static ApiException authenticationRequired(String code, String message) {
+    return fail(401, code, message).header("WWW-Authenticate", "Bearer realm=\"avatar-service\"");
   }
 
   public static ApiException rateLimited(long retryAfterSeconds) {

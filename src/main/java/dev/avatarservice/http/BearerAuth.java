@@ -47,7 +47,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || header.length() <= PREFIX.length()
       || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-      ctx.fail(ApiException.unauthorized("a bearer access token is required"));
+      ctx.fail(ApiException.authenticationRequired("unauthorized", "a bearer access token is required"));
       return;
     }
     tokens.verify(header.substring(PREFIX.length()).trim())

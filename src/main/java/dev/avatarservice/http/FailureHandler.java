@@ -154,7 +154,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
   static ApiException byStatus(int status) {
     return switch (status) {
       case 400 -> ApiException.fail(400, "bad_request", "the request is not valid");
-      case 401 -> ApiException.unauthorized("authentication required");
+      case 401 -> ApiException.authenticationRequired("unauthorized", "authentication required");
       case 403 -> ApiException.fail(403, "forbidden", "this origin is not allowed");
       case 404 -> ApiException.fail(404, "not_found", "no such resource");
       case 405 -> ApiException.fail(405, "method_not_allowed", "this method is not allowed here");

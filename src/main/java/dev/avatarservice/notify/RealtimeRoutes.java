@@ -224,13 +224,13 @@ public final class RealtimeRoutes {
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (authorization != null) {
       if (authorization.length() <= BEARER.length() || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        throw ApiException.unauthorized("a bearer access token is required");
+        throw ApiException.authenticationRequired("unauthorized", "a bearer access token is required");
       }
       return authorization.substring(BEARER.length()).trim();
     }
     String token = request.getHeader(TOKEN_HEADER);
     if (token != null && token.isBlank()) {
-      throw ApiException.unauthorized("the token header is empty");
+      throw ApiException.authenticationRequired("unauthorized", "the token header is empty");
     }
     return token == null ? null : token.trim();
   }

@@ -114,7 +114,8 @@ class AccountApiTest {
     JSendAssert.fail(wrong, 401, "invalid_credentials");
     assertThat(unknown.statusCode()).isEqualTo(401);
     assertThat(unknown.bodyAsString()).isEqualTo(wrong.bodyAsString());
-    assertThat(wrong.getHeader("WWW-Authenticate")).startsWith("Bearer");
+    // not a bearer token that failed: the challenge without an error code (RFC 6750, 3.1)
+    assertThat(wrong.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"avatar-service\"");
     assertThat(unknown.getHeader("WWW-Authenticate")).isEqualTo(wrong.getHeader("WWW-Authenticate"));
   }
 
@@ -133,11 +134,16 @@ class AccountApiTest {
   void theCurrentUserNeedsAValidBearerToken() {
     HttpResponse<Buffer> none = node.client().get("/api/user").send().await();
     JSendAssert.fail(none, 401, "unauthorized");
-    assertThat(none.getHeader("WWW-Authenticate")).startsWith("Bearer");
+    // no token sent: the challenge without an error code (RFC 6750, 3.1); a refused token: invalid_token
+    assertThat(none.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"avatar-service\"");
 
-    JSendAssert.fail(api.get("/api/user", "not.a.token"), 401, "unauthorized");
+    HttpResponse<Buffer> refused = api.get("/api/user", "not.a.token");
+    JSendAssert.fail(refused, 401, "unauthorized");
+    assertThat(refused.getHeader("WWW-Authenticate"))
+      .isEqualTo("Bearer realm=\"avatar-service\", error=\"invalid_token\"");
     HttpResponse<Buffer> basic = node.client().get("/api/user").putHeader("Authorization", "Basic Zm9vOmJhcg==").send().await();
     JSendAssert.fail(basic, 401, "unauthorized");
+    assertThat(basic.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"avatar-service\"");
   }
 
   @Test

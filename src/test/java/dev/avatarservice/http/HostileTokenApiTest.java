@@ -223,7 +223,9 @@ class HostileTokenApiTest {
   @Test
   void aTokenInTheUrlIsIgnored() {
     HttpResponse<Buffer> response = node.client().get("/api/user?access_token=" + validToken).send().await();
-    assertRefused(response, "token in the query");
+    JSendAssert.fail(response, 401, "unauthorized");
+    // as if no token had been sent: the challenge without an error code
+    assertThat(response.getHeader("WWW-Authenticate")).isEqualTo("Bearer realm=\"avatar-service\"");
   }
 
   /**

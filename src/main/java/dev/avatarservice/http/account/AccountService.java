@@ -75,7 +75,7 @@ public final class AccountService {
       .compose(verified -> {
         if (verified == null) {
           return throttle.recordFailure(throttleKey).transform(recorded -> Future.failedFuture(
-            ApiException.unauthorized("invalid_credentials", "the identifier or the password is wrong")));
+            ApiException.authenticationRequired("invalid_credentials", "the identifier or the password is wrong")));
         }
         String refreshToken = refreshTokens.newToken();
         return throttle.clear(throttleKey)
