@@ -74,6 +74,7 @@ public final class AppConfig {
     intIn("WS_AUTH_TIMEOUT", 1, 3600);
     intIn("WS_MAX_MESSAGE", 256, 16 << 20);
     intIn("WS_PING_INTERVAL", 1, 3600);
+    httpIdleTimeoutSeconds();
     deletionConfirmTimeoutMs();
     wsOrigins();
     corsOrigins();
@@ -283,6 +284,19 @@ public final class AppConfig {
 
   public int wsPingIntervalSeconds() {
     return intIn("WS_PING_INTERVAL", 1, 3600);
+  }
+
+  /**
+   * Seconds a connection may stay without reading or writing a byte before it is closed (0: never).
+   * Longer than the socket pings, which are writes, so that only dead or idle peers are cut.
+   */
+  public int httpIdleTimeoutSeconds() {
+    int seconds = intIn("HTTP_IDLE_TIMEOUT", 0, 86_400);
+    if (seconds > 0 && seconds <= wsPingIntervalSeconds()) {
+      throw new ConfigException("HTTP_IDLE_TIMEOUT must be longer than WS_PING_INTERVAL (or 0 for none):"
+        + " sockets would be closed between two pings");
+    }
+    return seconds;
   }
 
   /**

@@ -66,6 +66,9 @@ public final class HttpVerticle extends VerticleBase {
           .setHost(config.httpHost())
           .setPort(config.httpPort())
           .setCompressionSupported(false)
+          // idle keep-alive connections and dead peers do not hold a descriptor forever
+          .setIdleTimeout(config.httpIdleTimeoutSeconds())
+          .setIdleTimeoutUnit(TimeUnit.SECONDS)
           // HTTP/1.1 only: Vert.x answered a stray "Upgrade: h2c" with an unframed 400 and kept the connection open
           .setHttp2ClearTextEnabled(false), config))
         .requestHandler(router)

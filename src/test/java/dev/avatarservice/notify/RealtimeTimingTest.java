@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,7 @@ class RealtimeTimingTest {
   /** Close times are taken on the client, a few milliseconds after the server's timer. */
   private static final long CLOCK_SLACK_MILLIS = 50;
 
+  private static final int IDLE_SECONDS = 3;
   private static TestNode node;
   private static Vertx clientVertx;
   private static WebSocketClient client;
@@ -37,7 +39,7 @@ class RealtimeTimingTest {
   @BeforeAll
   static void start() {
     node = TestNode.start(Map.of("WS_AUTH_TIMEOUT", 1, "ACCESS_TOKEN_TTL", TTL_SECONDS, "JWT_LEEWAY_SECONDS", 0,
-      "WS_PING_INTERVAL", 1));
+      "WS_PING_INTERVAL", 1, "HTTP_IDLE_TIMEOUT", IDLE_SECONDS));
     clientVertx = Vertx.vertx();
     client = clientVertx.createWebSocketClient();
   }
@@ -98,6 +100,67 @@ class RealtimeTimingTest {
       "/sockjs/000/" + UUID.randomUUID().toString().replace("-", "") + "/websocket");
     socket.awaitHeartbeat();
     socket.close();
+  }
+
+  @Test
+  void aConnectionThatSendsNothingIsClosedAfterTheIdleTimeout() throws IOException {
+    for (boolean afterARequest : new boolean[] {false, true}) {
+      try (Socket tcp = new Socket("127.0.0.1", node.port())) {
+        tcp.setSoTimeout((int) (TestSocket.WAIT_SECONDS * 1000));
+        InputStream in = tcp.getInputStream();
+        if (afterARequest) {
+          tcp.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          assertThat(readHead(new DataInputStream(in))).startsWith("HTTP/1.1 200");
+          in.skipNBytes(in.available());
+        }
+        long idleSince = System.nanoTime();
+        assertThat(in.read()).as("the node closes the connection (after a request: %s)", afterARequest).isEqualTo(-1);
+        assertThat((System.nanoTime() - idleSince) / 1e9).isGreaterThan(IDLE_SECONDS - 0.5);
+      }
+    }
+  }
+
+  /** The pings are writes: a socket whose peer answers them outlives the idle timeout. */
+  @Test
+  void aSocketThatAnswersPingsOutlivesTheIdleTimeout() throws IOException {
+    JsonObject dave = node.api().register("timing-dave");
+    String token = tokenWithTtl(dave.getJsonObject("user").getString("id"), 60);
+    try (Socket tcp = new Socket("127.0.0.1", node.port())) {
+      tcp.setSoTimeout((int) (TestSocket.WAIT_SECONDS * 1000));
+      OutputStream out = tcp.getOutputStream();
+      out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      DataInputStream in = new DataInputStream(tcp.getInputStream());
+      assertThat(readHead(in)).startsWith("HTTP/1.1 101");
+      long opened = System.nanoTime();
+      int pings = 0;
+      // one ping a second; answering each one, past twice the idle timeout
+      while ((System.nanoTime() - opened) / 1e9 < 2 * IDLE_SECONDS) {
+        int opcode = in.readUnsignedByte() & 0x0F;
+        byte[] payload = new byte[in.readUnsignedByte() & 0x7F];
+        in.readFully(payload);
+        assertThat(opcode).as("a close frame: %s", new String(payload, StandardCharsets.UTF_8)).isNotEqualTo(0x8);
+        if (opcode == 0x9) {
+          pings++;
+          out.write(maskedPong(payload));
+        }
+      }
+      assertThat(pings).isGreaterThanOrEqualTo(2 * IDLE_SECONDS - 1);
+    }
+  }
+
+  /** A client's frames are masked (RFC 6455): a pong with the ping's payload. */
+  private static byte[] maskedPong(byte[] payload) {
+    byte[] mask = {1, 2, 3, 4};
+    byte[] frame = new byte[6 + payload.length];
+    frame[0] = (byte) 0x8A;
+    frame[1] = (byte) (0x80 | payload.length);
+    System.arraycopy(mask, 0, frame, 2, 4);
+    for (int i = 0; i < payload.length; i++) {
+      frame[6 + i] = (byte) (payload[i] ^ mask[i % 4]);
+    }
+    return frame;
   }
 
   /** A peer that never answers the server's pings (a raw client; Vert.x's would answer them). */

@@ -1,0 +1,31 @@
+package dev.avatarservice.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Settings that depend on each other, refused at start-up with one clear line. */
+class AppConfigTest {
+
+  @Test
+  void theIdleTimeoutMustOutlastTheSocketPings() {
+    JsonObject json = ConfigLoader.bundledDefaults().put("WS_PING_INTERVAL", 30);
+    assertThat(AppConfig.from(json.copy().put("HTTP_IDLE_TIMEOUT", 31)).httpIdleTimeoutSeconds()).isEqualTo(31);
+    assertThat(AppConfig.from(json.copy().put("HTTP_IDLE_TIMEOUT", 0)).httpIdleTimeoutSeconds()).isZero();
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("HTTP_IDLE_TIMEOUT", 30)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("HTTP_IDLE_TIMEOUT").hasMessageContaining("WS_PING_INTERVAL");
+  }
+
+  @Test
+  void theCachesHaveBounds() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("STORE_USER_CACHE_SIZE", 2_000_000)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("STORE_USER_CACHE_SIZE");
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("STORE_USER_CACHE_SECONDS", 0)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("STORE_USER_CACHE_SECONDS");
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("ACCESS_TOKEN_CACHE_SIZE", -1)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("ACCESS_TOKEN_CACHE_SIZE");
+  }
+}
