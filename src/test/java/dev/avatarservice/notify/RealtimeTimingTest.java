@@ -123,16 +123,9 @@ class RealtimeTimingTest {
   /** The pings are writes: a socket whose peer answers them outlives the idle timeout. */
   @Test
   void aSocketThatAnswersPingsOutlivesTheIdleTimeout() throws IOException {
-    JsonObject dave = node.api().register("timing-dave");
-    String token = tokenWithTtl(dave.getJsonObject("user").getString("id"), 60);
-    try (Socket tcp = new Socket("127.0.0.1", node.port())) {
-      tcp.setSoTimeout((int) (TestSocket.WAIT_SECONDS * 1000));
+    try (Socket tcp = rawWebSocket("timing-dave")) {
       OutputStream out = tcp.getOutputStream();
-      out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       DataInputStream in = new DataInputStream(tcp.getInputStream());
-      assertThat(readHead(in)).startsWith("HTTP/1.1 101");
       long opened = System.nanoTime();
       int pings = 0;
       // one ping a second; answering each one, past twice the idle timeout
@@ -166,17 +159,8 @@ class RealtimeTimingTest {
   /** A peer that never answers the server's pings (a raw client; Vert.x's would answer them). */
   @Test
   void aPeerThatDoesNotAnswerPingsIsClosed() throws IOException {
-    JsonObject carol = node.api().register("timing-carol");
-    String token = tokenWithTtl(carol.getJsonObject("user").getString("id"), 60);
-    try (Socket tcp = new Socket("127.0.0.1", node.port())) {
-      tcp.setSoTimeout((int) (TestSocket.WAIT_SECONDS * 1000));
-      OutputStream out = tcp.getOutputStream();
-      out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+    try (Socket tcp = rawWebSocket("timing-carol")) {
       DataInputStream in = new DataInputStream(tcp.getInputStream());
-      assertThat(readHead(in)).startsWith("HTTP/1.1 101");
 
       int pings = 0;
       while (true) {
@@ -194,6 +178,23 @@ class RealtimeTimingTest {
       }
       assertThat(pings).isEqualTo(1);
     }
+  }
+
+  /**
+   * A WebSocket on /ws of a new user (a token valid for a minute), opened over a plain socket: its
+   * frames are read and written by hand, so nothing answers the server's pings unless the test does.
+   * The 101 has been read.
+   */
+  private static Socket rawWebSocket(String identifier) throws IOException {
+    JsonObject user = node.api().register(identifier);
+    String token = tokenWithTtl(user.getJsonObject("user").getString("id"), 60);
+    Socket tcp = new Socket("127.0.0.1", node.port());
+    tcp.setSoTimeout((int) (TestSocket.WAIT_SECONDS * 1000));
+    tcp.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+      + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertThat(readHead(new DataInputStream(tcp.getInputStream()))).startsWith("HTTP/1.1 101");
+    return tcp;
   }
 
   private static String readHead(DataInputStream in) throws IOException {
