@@ -1,8 +1,8 @@
 package dev.avatarservice.bench;
 
-import dev.avatarservice.http.account.Argon2Settings;
-import dev.avatarservice.http.account.PasswordHasher;
-import dev.avatarservice.http.avatar.AvatarImageProcessor;
+import dev.avatarservice.account.Argon2Settings;
+import dev.avatarservice.account.PasswordHasher;
+import dev.avatarservice.image.AvatarImageProcessor;
 
 import java.io.BufferedReader;
 import java.io.InputStream;

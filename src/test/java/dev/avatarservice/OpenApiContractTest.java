@@ -408,7 +408,7 @@ class OpenApiContractTest {
       responses.put("refresh", storeless.api().post("/api/refresh", new JsonObject().put("refreshToken", "x")));
       responses.put("register", storeless.api().post("/api/register", credentials("storeless")));
       responses.put("login", storeless.api().post("/api/login", credentials("storeless")));
-      String token = new dev.avatarservice.auth.AccessTokens(storeless.vertx(), new dev.avatarservice.auth.TokenSettings(
+      String token = new dev.avatarservice.account.AccessTokens(storeless.vertx(), new dev.avatarservice.account.TokenSettings(
         TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), storeless.config().jwtIssuer(),
         storeless.config().jwtAudience(), 60, 0, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
       responses.put("deleteUser", storeless.client().delete("/api/user").bearerTokenAuthentication(token).send().await());

@@ -8,7 +8,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
-import dev.avatarservice.http.account.LoginThrottle;
+import dev.avatarservice.account.LoginThrottle;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

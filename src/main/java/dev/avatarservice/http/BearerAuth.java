@@ -1,6 +1,6 @@
 package dev.avatarservice.http;
 
-import dev.avatarservice.auth.AccessTokens;
+import dev.avatarservice.account.AccessTokens;
 import dev.avatarservice.bus.StoreClient;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;

@@ -1,8 +1,8 @@
 package dev.avatarservice.http;
 
-import dev.avatarservice.auth.InvalidTokenException;
+import dev.avatarservice.account.InvalidTokenException;
 import dev.avatarservice.bus.Failure;
-import dev.avatarservice.http.account.InvalidFieldException;
+import dev.avatarservice.account.InvalidFieldException;
 import dev.avatarservice.log.LogSafe;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;

@@ -7,7 +7,7 @@ import com.hazelcast.config.MultiMapConfig;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.config.ConfigLoader;
-import dev.avatarservice.http.account.LoginThrottle;
+import dev.avatarservice.account.LoginThrottle;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import org.junit.jupiter.api.Test;

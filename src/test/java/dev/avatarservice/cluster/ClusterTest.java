@@ -6,7 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
-import dev.avatarservice.http.account.LoginThrottle;
+import dev.avatarservice.account.LoginThrottle;
 import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.TestCluster;

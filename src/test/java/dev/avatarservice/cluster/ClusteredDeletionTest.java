@@ -2,7 +2,7 @@ package dev.avatarservice.cluster;
 
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
-import dev.avatarservice.notify.TestSocket;
+import dev.avatarservice.http.realtime.TestSocket;
 import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.TestCluster;
@@ -28,7 +28,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import static dev.avatarservice.notify.TestSocket.bearer;
+import static dev.avatarservice.http.realtime.TestSocket.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -2,7 +2,7 @@ package dev.avatarservice.http;
 
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
-import dev.avatarservice.notify.TestSocket;
+import dev.avatarservice.http.realtime.TestSocket;
 import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.OpenApiContract;
@@ -42,7 +42,7 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
-import static dev.avatarservice.notify.TestSocket.bearer;
+import static dev.avatarservice.http.realtime.TestSocket.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,0 +1,239 @@
+package dev.avatarservice.account;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Issues and verifies the access tokens (JWT). HS256 is pinned: the provider holds only an HS256
+ * key, so {@code none} and every other algorithm find no key and fail. Signature, issuer and
+ * audience are checked by vertx-auth-jwt; the time claims are checked here, strictly typed, because
+ * {@code exp} is required (the library accepts a token without one) and a claim of the wrong type
+ * must be a 401, not an exception.
+ * <p>
+ * Before the library sees a token, its shape must be exactly what {@link #issue} makes: three
+ * canonical base64url segments; a header of {@code alg: HS256} and {@code typ: JWT} only, so no
+ * {@code kid}, {@code jku}, {@code jwk}, {@code x5u}, {@code x5c} or {@code crit} (no key is ever
+ * looked up, fetched or taken from a token, whatever a library version would do with them); and no
+ * member repeated in the header or the claims: JSON parsers disagree on which of two {@code sub}
+ * wins, so such a token means different things to different readers and is refused.
+ * <p>
+ * A token that passed all of that is remembered (up to {@code cacheSize}, least recently used
+ * dropped first): the same string verifies the same way until it expires, and parsing and checking
+ * it was most of an authenticated read's cost. Only its expiry is checked again. Whether its account
+ * still exists is not this class's business: every use asks the store ({@code BearerAuth}).
+ */
+public final class AccessTokens {
+
+  public static final String ALGORITHM = "HS256";
+  /** Longer than any token we issue by far; larger ones are refused before any parsing. */
+  static final int MAX_TOKEN_LENGTH = 4096;
+  private static final String TYPE = "JWT";
+  private static final Set<String> HEADER_MEMBERS = Set.of("alg", "typ");
+  private static final JsonFactory STRICT_JSON = JsonFactory.builder()
+    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  private final JWTAuth provider;
+  private final JWTOptions signing;
+  private final int ttlSeconds;
+  private final long leewaySeconds;
+  private final Clock clock;
+  private final Map<String, VerifiedToken> verified;
+
+  public AccessTokens(Vertx vertx, TokenSettings settings, Clock clock) {
+    this.ttlSeconds = settings.ttlSeconds();
+    this.leewaySeconds = settings.leewaySeconds();
+    this.clock = clock;
+    int cacheSize = settings.cacheSize();
+    // synchronized: sockets and requests of one verticle share it on one thread, but nothing forces that
+    this.verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, VerifiedToken> eldest) {
+        return size() > cacheSize;
+      }
+    });
+    this.signing = new JWTOptions()
+      .setAlgorithm(ALGORITHM)
+      .setIssuer(settings.issuer())
+      .setAudience(List.of(settings.audience()))
+      .setNoTimestamp(true);
+    JWTOptions verifying = new JWTOptions()
+      .setIssuer(settings.issuer())
+      .setAudience(List.of(settings.audience()))
+      .setIgnoreExpiration(true);
+    this.provider = JWTAuth.create(vertx, new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(Buffer.buffer(settings.key())))
+      .setJWTOptions(verifying));
+  }
+
+  public int ttlSeconds() {
+    return ttlSeconds;
+  }
+
+  /** A new access token for that user. */
+  public String issue(String userId) {
+    long now = clock.instant().getEpochSecond();
+    JsonObject claims = new JsonObject()
+      .put("sub", userId)
+      .put("jti", UUID.randomUUID().toString())
+      .put("iat", now)
+      .put("exp", now + ttlSeconds);
+    return provider.generateToken(claims, signing);
+  }
+
+  /** The verified claims of a token, or a failed future with an {@link InvalidTokenException}. */
+  public Future<VerifiedToken> verify(String token) {
+    VerifiedToken known = token == null || token.length() > MAX_TOKEN_LENGTH ? null : verified.get(token);
+    if (known != null) {
+      if (known.expiresAt() + leewaySeconds < clock.instant().getEpochSecond()) {
+        verified.remove(token);
+        return Future.failedFuture(new InvalidTokenException("access token expired"));
+      }
+      return Future.succeededFuture(known);
+    }
+    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !issuedShape(token)) {
+      return Future.failedFuture(new InvalidTokenException("invalid access token"));
+    }
+    Future<io.vertx.ext.auth.User> authenticated;
+    try {
+      authenticated = provider.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // the provider reads some claims with typed getters and throws on a claim of the wrong type
+      authenticated = Future.failedFuture(e);
+    }
+    return authenticated
+      .recover(error -> Future.failedFuture(new InvalidTokenException("invalid access token")))
+      .compose(user -> {
+        try {
+          VerifiedToken checked = checkClaims(user.attributes().getJsonObject("accessToken"));
+          verified.put(token, checked);
+          return Future.succeededFuture(checked);
+        } catch (InvalidTokenException e) {
+          return Future.failedFuture(e);
+        }
+      });
+  }
+
+  /** Whether the token has the shape of one we issue (see the class comment); cheap, no signature. */
+  static boolean issuedShape(String token) {
+    String[] segments = token.split("\\.", -1);
+    if (segments.length != 3) {
+      return false;
+    }
+    byte[] header = canonicalBase64Url(segments[0]);
+    byte[] claims = canonicalBase64Url(segments[1]);
+    if (header == null || claims == null || canonicalBase64Url(segments[2]) == null
+      || !isObjectWithoutRepeatedMembers(header) || !isObjectWithoutRepeatedMembers(claims)) {
+      return false;
+    }
+    try {
+      JsonObject headerJson = new JsonObject(Buffer.buffer(header));
+      return HEADER_MEMBERS.containsAll(headerJson.fieldNames()) && ALGORITHM.equals(headerJson.getValue("alg"))
+        && (!headerJson.containsKey("typ") || TYPE.equals(headerJson.getValue("typ")));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The bytes of an unpadded base64url segment, or null unless it is their one canonical spelling. */
+  private static byte[] canonicalBase64Url(String segment) {
+    try {
+      byte[] bytes = Base64.getUrlDecoder().decode(segment);
+      return bytes.length > 0 && Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(segment)
+        ? bytes : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * True for one JSON object, from the first byte (no byte-order mark, which the parser would skip)
+   * with nothing after it, and no member name twice in any object of it.
+   */
+  private static boolean isObjectWithoutRepeatedMembers(byte[] json) {
+    if (json[0] != '{') {
+      return false;
+    }
+    try (JsonParser parser = STRICT_JSON.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      int depth = 1;
+      while (depth > 0) {
+        JsonToken next = parser.nextToken();
+        if (next == null) {
+          return false;
+        }
+        if (next.isStructStart()) {
+          depth++;
+        } else if (next.isStructEnd()) {
+          depth--;
+        }
+      }
+      return parser.nextToken() == null;
+    } catch (IOException | RuntimeException e) {
+      // repeated member, malformed JSON, nesting or number limits
+      return false;
+    }
+  }
+
+  private VerifiedToken checkClaims(JsonObject claims) {
+    long now = clock.instant().getEpochSecond();
+    long exp = numericDate(claims, "exp", true);
+    long iat = numericDate(claims, "iat", true);
+    long nbf = numericDate(claims, "nbf", false);
+    if (exp + leewaySeconds < now) {
+      throw new InvalidTokenException("access token expired");
+    }
+    if (iat - leewaySeconds > now || nbf - leewaySeconds > now || iat > exp) {
+      throw new InvalidTokenException("invalid access token");
+    }
+    if (!(claims.getValue("sub") instanceof String sub) || !isUuid(sub)) {
+      throw new InvalidTokenException("invalid access token");
+    }
+    return new VerifiedToken(sub, exp);
+  }
+
+  private static long numericDate(JsonObject claims, String name, boolean required) {
+    Object value = claims.getValue(name);
+    if (value == null && !required) {
+      return Long.MIN_VALUE / 2;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    throw new InvalidTokenException("invalid access token");
+  }
+
+  private static boolean isUuid(String text) {
+    try {
+      return text.length() == 36 && UUID.fromString(text).toString().equals(text);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /** Who a verified token names, and until when (epoch seconds) it is good. */
+  public record VerifiedToken(String userId, long expiresAt) {
+  }
+}

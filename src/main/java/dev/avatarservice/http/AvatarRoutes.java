@@ -1,0 +1,129 @@
+package dev.avatarservice.http;
+
+import dev.avatarservice.http.upload.UploadBody;
+import dev.avatarservice.image.AvatarImageProcessor;
+import dev.avatarservice.image.ImageRejectedException;
+import dev.avatarservice.bus.EventAddress;
+import dev.avatarservice.bus.Events;
+import dev.avatarservice.bus.Field;
+import dev.avatarservice.bus.StoreClient;
+import dev.avatarservice.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The avatar routes: upload ({@code POST /api/user/avatar}, alias {@code POST /avatar}), removal
+ * ({@code DELETE} on both) and the files ({@code GET /avatars/{file}}).
+ *
+ * <p>An upload goes: {@link UploadBody#check} (415 / 413 by the headers alone, body paused) ->
+ * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> the body, read
+ * into memory up to the limit (400 / 413) -> decode, scale and re-encode on the image pool
+ * ({@link ImageGate}: 503 when full; 415 / 422 for what {@link AvatarImageProcessor} refuses) -> the
+ * store writes the file and points the account at it, deleting the previous file -> publish
+ * {@code avatar.changed} -> {@code 200 {avatarUrl, user}}.
+ */
+public final class AvatarRoutes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AvatarRoutes.class);
+  private static final String[] PATHS = {"/api/user/avatar", "/avatar"};
+
+  private final Vertx vertx;
+  private final StoreClient store;
+  private final BearerAuth bearer;
+  private final RateLimiter uploadLimiter;
+  private final ImageGate gate;
+  private final WorkerExecutor imagePool;
+  private final AvatarImageProcessor processor;
+  private final UploadBody body;
+  private final AvatarFileHandler files;
+  private final Clock clock;
+
+  /**
+   * Everything per node (the rate limiter, the gate and the pool) is shared by the HTTP verticle
+   * instances; the per-user upload limit is kept per node, so with N nodes a user may upload up to
+   * N times the limit.
+   */
+  public AvatarRoutes(Vertx vertx, AppConfig config, StoreClient store, BearerAuth bearer, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.bearer = bearer;
+    this.clock = clock;
+    this.uploadLimiter = NodeShared.get(vertx, "avatar-upload-limiter",
+      () -> new RateLimiter(config.avatarUploadsPerMinute(), 60_000, clock::millis));
+    int threads = config.imageThreads();
+    this.imagePool = vertx.createSharedWorkerExecutor("avatar-images", threads);
+    this.gate = NodeShared.get(vertx, "image-gate", () -> new ImageGate(threads, config.imageQueue()));
+    this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize());
+    this.body = new UploadBody(vertx, config.avatarMaxBytes());
+    this.files = new AvatarFileHandler(vertx, Path.of(config.avatarsDir()));
+  }
+
+  public void mount(Router router) {
+    for (String path : PATHS) {
+      router.post(path).handler(body::check).handler(bearer).handler(this::limited).handler(this::upload);
+      router.delete(path).handler(bearer).handler(this::remove);
+    }
+    router.get(AvatarFileHandler.PREFIX + ":file").handler(files);
+  }
+
+  private void limited(RoutingContext ctx) {
+    long retryAfter = uploadLimiter.acquire(BearerAuth.userId(ctx));
+    if (retryAfter > 0) {
+      ctx.fail(ApiException.rateLimited(retryAfter, ServiceMetrics.AVATAR_UPLOADS));
+    } else {
+      ctx.next();
+    }
+  }
+
+  private void upload(RoutingContext ctx) {
+    String userId = BearerAuth.userId(ctx);
+    body.read(ctx)
+      .compose(this::toPng)
+      .compose(png -> store.setAvatar(userId, png))
+      .onSuccess(reply -> {
+        JsonObject user = reply.getJsonObject(Field.USER);
+        String avatarUrl = user.getString(Field.AVATAR_URL);
+        vertx.eventBus().publish(EventAddress.AVATAR_CHANGED, Events.avatarChanged(userId, avatarUrl, clock.instant()));
+        JSend.success(ctx, 200, new JsonObject().put(Field.AVATAR_URL, avatarUrl).put(Field.USER, user));
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private void remove(RoutingContext ctx) {
+    String userId = BearerAuth.userId(ctx);
+    store.removeAvatar(userId)
+      .onSuccess(reply -> {
+        if (reply.getString(Field.PREVIOUS_AVATAR_URL) != null) {
+          vertx.eventBus().publish(EventAddress.AVATAR_REMOVED, Events.avatarRemoved(userId, clock.instant()));
+        }
+        JSend.success(ctx, 200, new JsonObject().putNull(Field.AVATAR_URL).put(Field.USER, reply.getJsonObject(Field.USER)));
+      })
+      .onFailure(ctx::fail);
+  }
+
+  /** Decodes, scales and re-encodes on the image pool; the upload's bytes are copied there too. */
+  private Future<byte[]> toPng(Buffer upload) {
+    return gate.<byte[]>run(imagePool, () -> processor.toPng(upload.getBytes()))
+      .recover(error -> Future.failedFuture(error instanceof ImageRejectedException rejected ? refusal(rejected) : error));
+  }
+
+  private static ApiException refusal(ImageRejectedException rejected) {
+    // The cause may quote the upload: debug only, never above.
+    LOG.debug("Avatar image refused: {}", rejected.reason(), rejected.getCause());
+    return switch (rejected.reason()) {
+      case UNSUPPORTED_TYPE -> ApiException.fail(415, "unsupported_media_type", rejected.getMessage());
+      case TOO_MANY_PIXELS -> ApiException.fail(422, "image_too_large", rejected.getMessage());
+      case UNDECODABLE -> ApiException.fail(422, "image_undecodable", rejected.getMessage());
+    };
+  }
+}

@@ -1,0 +1,105 @@
+package dev.avatarservice.http.realtime;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The sockets of one HTTP verticle instance: all that are open (to close them on shutdown), and the
+ * authenticated ones by user id (to deliver events). Confined to that instance's event loop: no
+ * locks, and never shared. A session leaves it as soon as it closes, whichever side closes.
+ */
+final class SocketRegistry {
+
+  private final Set<SocketSession> open = new LinkedHashSet<>();
+  private final Map<String, List<SocketSession>> byUser = new HashMap<>();
+  /** Users deleted lately, each with the time (epoch ms) until which it is remembered. */
+  private final Map<String, Long> deleted = new HashMap<>();
+  private final RealtimeMetrics metrics;
+  private final long deletedRetentionMillis;
+  private final LongSupplier clock;
+
+  SocketRegistry(RealtimeMetrics metrics) {
+    this(metrics, 0, System::currentTimeMillis);
+  }
+
+  /**
+   * @param deletedRetentionMillis how long a deleted user is remembered: at least the longest an
+   *                               answer of the store can take (STORE_TIMEOUT_MS), see {@link #userDeleted}
+   */
+  SocketRegistry(RealtimeMetrics metrics, long deletedRetentionMillis, LongSupplier clock) {
+    this.metrics = metrics;
+    this.deletedRetentionMillis = deletedRetentionMillis;
+    this.clock = clock;
+  }
+
+  void opened(SocketSession session) {
+    if (open.add(session)) {
+      metrics.socketOpened();
+    }
+  }
+
+  void authenticated(String userId, SocketSession session) {
+    byUser.computeIfAbsent(userId, id -> new ArrayList<>(2)).add(session);
+  }
+
+  /** Forgets a session; {@code userId} is null when it never authenticated. Idempotent. */
+  void closed(SocketSession session, String userId) {
+    if (!open.remove(session)) {
+      return;
+    }
+    metrics.socketClosed();
+    if (userId != null) {
+      List<SocketSession> sessions = byUser.get(userId);
+      if (sessions != null) {
+        sessions.remove(session);
+        if (sessions.isEmpty()) {
+          byUser.remove(userId);
+        }
+      }
+    }
+  }
+
+  /**
+   * Remembers for a while that this user was deleted. A socket whose authentication asked the store
+   * just before the deletion committed gets its answer ("the account exists") possibly only after
+   * the deletion reached this registry, and would then outlive the account until its token expires.
+   * Such an answer arrives at most a store timeout after the deletion was delivered here (a later
+   * one is dropped by the bus), so for that long {@link #recentlyDeleted} lets the session close
+   * itself as deleted instead. Not a token deny-list: the store refuses every later authentication.
+   */
+  void userDeleted(String userId) {
+    long now = clock.getAsLong();
+    deleted.values().removeIf(until -> until <= now);
+    deleted.put(userId, now + deletedRetentionMillis);
+  }
+
+  boolean recentlyDeleted(String userId) {
+    Long until = deleted.get(userId);
+    return until != null && until > clock.getAsLong();
+  }
+
+  /** A copy of that user's authenticated sessions, safe to iterate while sessions close. */
+  List<SocketSession> sessionsOf(String userId) {
+    List<SocketSession> sessions = byUser.get(userId);
+    return sessions == null ? Collections.emptyList() : List.copyOf(sessions);
+  }
+
+  /** A copy of every open session. */
+  List<SocketSession> all() {
+    return List.copyOf(open);
+  }
+
+  int size() {
+    return open.size();
+  }
+
+  int users() {
+    return byUser.size();
+  }
+}

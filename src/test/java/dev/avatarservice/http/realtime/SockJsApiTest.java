@@ -1,0 +1,172 @@
+package dev.avatarservice.http.realtime;
+
+import dev.avatarservice.bus.EventAddress;
+import dev.avatarservice.bus.Events;
+import dev.avatarservice.support.JSendAssert;
+import dev.avatarservice.support.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SockJS at {@code /sockjs}, spoken by hand: its WebSocket transport (frames {@code o}, {@code h},
+ * {@code a[...]}, {@code c[code,"reason"]}) and its XHR polling transport ({@code xhr} and
+ * {@code xhr_send}), with the same JSON messages as {@code /ws}.
+ */
+class SockJsApiTest {
+
+  private static TestNode node;
+  private static Vertx clientVertx;
+  private static WebSocketClient client;
+  private static WebClient http;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start();
+    clientVertx = Vertx.vertx();
+    client = clientVertx.createWebSocketClient();
+    // Vert.x closes the connection after each poll: a pooled connection could be closing when reused.
+    http = WebClient.create(clientVertx, new WebClientOptions().setKeepAlive(false)
+      .setDefaultHost("127.0.0.1").setDefaultPort(node.port()));
+  }
+
+  @AfterAll
+  static void stop() {
+    clientVertx.close().await();
+    node.close();
+  }
+
+  private static String session() {
+    return "/sockjs/000/" + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  @Test
+  void infoNeedsNoCookie() {
+    HttpResponse<Buffer> info = http.get("/sockjs/info").send().await();
+    assertThat(info.statusCode()).isEqualTo(200);
+    assertThat(info.bodyAsJsonObject().getBoolean("websocket")).isTrue();
+    assertThat(info.bodyAsJsonObject().getBoolean("cookie_needed")).isFalse();
+    assertThat(info.cookies()).isEmpty();
+  }
+
+  @Test
+  void theWebSocketTransportCarriesTheMessagesAndTheCloseCodes() {
+    JsonObject user = node.api().register("sockjs-ws-alice");
+    String userId = user.getJsonObject("user").getString("id");
+    TestSocket socket = TestSocket.open(client, node.port(), session() + "/websocket");
+
+    assertThat(socket.authenticate(user.getString("accessToken")).getString("userId")).isEqualTo(userId);
+    socket.sendText("not json");
+    socket.next("error");
+    socket.assertNothingElseArrived();
+
+    JsonObject changed = Events.avatarChanged(userId, node.baseUrl() + "/avatars/a.png", Instant.now());
+    node.vertx().eventBus().publish(EventAddress.AVATAR_CHANGED, changed);
+    assertThat(socket.next()).isEqualTo(changed);
+
+    node.vertx().eventBus().publish(EventAddress.USER_DELETED, Events.userDeleted(userId));
+    assertThat(socket.next()).isEqualTo(Events.userDeleted(userId));
+    TestSocket.Closed closed = socket.awaitClose();
+    assertThat(closed.code()).isEqualTo(4410);
+    assertThat(closed.reason()).isEqualTo("account deleted");
+  }
+
+  @Test
+  void theXhrPollingTransportCarriesTheMessages() {
+    JsonObject user = node.api().register("sockjs-xhr-bob");
+    String userId = user.getJsonObject("user").getString("id");
+    String session = session();
+
+    assertThat(poll(session)).containsExactly("o");
+    send(session, new JsonObject().put("type", "auth").put("token", user.getString("accessToken")));
+    JsonObject ready = new JsonObject(messages(poll(session)).get(0));
+    assertThat(ready.getString("type")).isEqualTo("ready");
+    assertThat(ready.getString("userId")).isEqualTo(userId);
+
+    send(session, new JsonObject().put("type", "ping"));
+    assertThat(messages(poll(session))).containsExactly("{\"type\":\"pong\"}");
+
+    JsonObject removed = Events.avatarRemoved(userId, Instant.now());
+    node.vertx().eventBus().publish(EventAddress.AVATAR_REMOVED, removed);
+    assertThat(new JsonObject(messages(poll(session)).get(0))).isEqualTo(removed);
+
+    // The message still reaches a polling client; Vert.x's SockJS sessions then close with 3000.
+    node.vertx().eventBus().publish(EventAddress.USER_DELETED, Events.userDeleted(userId));
+    assertThat(new JsonObject(messages(poll(session)).get(0))).isEqualTo(Events.userDeleted(userId));
+    assertThat(poll(session)).containsExactly("c[3000,\"Go away!\"]");
+  }
+
+  @Test
+  void aForeignOriginIsRefusedOnEverySockJsRequest() {
+    Map<String, String> evil = Map.of("Origin", "https://evil.example");
+    JSendAssert.fail(http.get("/sockjs/info").putHeader("Origin", "https://evil.example").send().await(), 403, "forbidden");
+    JSendAssert.fail(http.post(session() + "/xhr").putHeader("Origin", "https://evil.example").send().await(),
+      403, "forbidden");
+    UpgradeRejectedException refused = TestSocket.refused(client, node.port(), session() + "/websocket", evil);
+    assertThat(refused.getStatus()).isEqualTo(403);
+
+    String own = "http://localhost:" + node.port();
+    HttpResponse<Buffer> allowed = http.post(session() + "/xhr").putHeader("Origin", own).send().await();
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo(own);
+  }
+
+  @Test
+  void transportsThatInjectScriptsOrNeedCookiesAreOff() {
+    String session = session();
+    for (String path : List.of(session + "/jsonp?c=callback", session + "/htmlfile?c=callback", "/sockjs/iframe.html",
+      "/sockjs/iframe-1.6.1.html")) {
+      assertThat(http.get(path).send().await().statusCode()).as(path).isEqualTo(404);
+    }
+    HttpResponse<Buffer> opened = http.post(session + "/xhr").send().await();
+    assertThat(opened.bodyAsString()).isEqualTo("o\n");
+    assertThat(opened.cookies()).isEmpty();
+  }
+
+  /** One {@code xhr} poll: the frames it returns. */
+  private static List<String> poll(String session) {
+    HttpResponse<Buffer> response = http.post(session + "/xhr").send().await();
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.cookies()).isEmpty();
+    List<String> frames = new ArrayList<>();
+    for (String frame : response.bodyAsString().split("\n")) {
+      if (!frame.isEmpty() && !frame.equals("h")) {
+        frames.add(frame);
+      }
+    }
+    return frames;
+  }
+
+  /** The messages of one {@code a[...]} frame. */
+  private static List<String> messages(List<String> frames) {
+    assertThat(frames).hasSize(1);
+    assertThat(frames.get(0)).startsWith("a[");
+    List<String> messages = new ArrayList<>();
+    new JsonArray(frames.get(0).substring(1)).forEach(message -> messages.add((String) message));
+    return messages;
+  }
+
+  private static void send(String session, JsonObject message) {
+    HttpResponse<Buffer> response = http.post(session + "/xhr_send")
+      .putHeader("Content-Type", "text/plain")
+      .sendBuffer(new JsonArray().add(message.encode()).toBuffer()).await();
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(204);
+  }
+}
