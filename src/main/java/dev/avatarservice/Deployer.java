@@ -41,7 +41,7 @@ public final class Deployer {
       : Future.succeededFuture();
     return store
       .compose(done -> config.runs(Role.NOTIFY)
-        ? vertx.deployVerticle(NotifyVerticle.class, single).onSuccess(deployed::add)
+        ? vertx.deployVerticle(() -> new NotifyVerticle(config.deletionConfirmTimeoutMs()), single).onSuccess(deployed::add)
         : Future.succeededFuture())
       .compose(done -> config.runs(Role.HTTP)
         ? vertx.deployVerticle(HttpVerticle.class, new DeploymentOptions(single).setInstances(config.httpInstances()))

@@ -1,6 +1,6 @@
 package dev.avatarservice;
 
-import dev.avatarservice.cluster.StoreRoleTakenException;
+import dev.avatarservice.store.StoreRoleTakenException;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.config.ConfigLoader;

@@ -3,16 +3,15 @@ package dev.avatarservice.account;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.http.ApiException;
 import io.vertx.core.Future;
-import io.vertx.core.WorkerExecutor;
+import dev.avatarservice.worker.BoundedPool;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 
 /**
  * Registration, login and refresh: the rules of accounts and tokens, independent of HTTP. Hashing
- * runs through the {@link HashingGate}; everything durable is asked of the store.
+ * runs on the bounded hashing pool; everything durable is asked of the store.
  */
 public final class AccountService {
 
@@ -20,20 +19,17 @@ public final class AccountService {
   private final AccessTokens accessTokens;
   private final RefreshTokens refreshTokens = new RefreshTokens();
   private final PasswordHasher hasher;
-  private final HashingGate hashing;
-  private final WorkerExecutor hashingPool;
+  private final BoundedPool hashing;
   private final LoginThrottle throttle;
   private final int refreshTtlSeconds;
   private final Clock clock;
 
-  public AccountService(StoreClient store, AccessTokens accessTokens, PasswordHasher hasher, HashingGate hashing,
-                        WorkerExecutor hashingPool,
+  public AccountService(StoreClient store, AccessTokens accessTokens, PasswordHasher hasher, BoundedPool hashing,
                         LoginThrottle throttle, int refreshTtlSeconds, Clock clock) {
     this.store = store;
     this.accessTokens = accessTokens;
     this.hasher = hasher;
     this.hashing = hashing;
-    this.hashingPool = hashingPool;
     this.throttle = throttle;
     this.refreshTtlSeconds = refreshTtlSeconds;
     this.clock = clock;
@@ -43,17 +39,17 @@ public final class AccountService {
     if (!PasswordPolicy.commonPasswordsLoaded()) {
       // the first registration reads the common-password list on a worker, not on the event loop;
       // not at start-up either: on one core it delayed the node's first answer by half a second
-      return hashingPool.executeBlocking(PasswordPolicy::commonPasswordCount, false)
+      return hashing.run(PasswordPolicy::commonPasswordCount)
         .compose(count -> register(rawIdentifier, rawPassword));
     }
     JsonObject invalid = new JsonObject();
     var identifier = checked(invalid, () -> Identifiers.normalize(rawIdentifier));
     String password = checked(invalid, () -> PasswordPolicy.normalize(rawPassword));
     if (!invalid.isEmpty()) {
-      return Future.failedFuture(ApiException.fields(invalid));
+      return Future.failedFuture(new InvalidFieldsException(invalid));
     }
     String refreshToken = refreshTokens.newToken();
-    return hashing.run(hashingPool, () -> hasher.hash(password))
+    return hashing.run(() -> hasher.hash(password))
       .compose(hash -> store.register(identifier.display(), identifier.key(), hash, session(refreshToken)))
       .map(user -> issue(user, refreshToken));
   }
@@ -70,11 +66,10 @@ public final class AccountService {
       .compose(open -> store.credentials(identifier.key())
         .recover(error -> Failure.of(error).filter(f -> f == Failure.UNKNOWN_IDENTIFIER).isPresent()
           ? Future.succeededFuture(null) : Future.failedFuture(error)))
-      .compose(account -> hashing.run(hashingPool, () -> verify(account, password)))
+      .compose(account -> hashing.run(() -> verify(account, password)))
       .compose(verified -> {
         if (verified == null) {
-          return throttle.recordFailure(throttleKey).transform(recorded -> Future.failedFuture(
-            ApiException.authenticationRequired("invalid_credentials", "the identifier or the password is wrong")));
+          return throttle.recordFailure(throttleKey).transform(recorded -> Future.failedFuture(new InvalidCredentialsException()));
         }
         String refreshToken = refreshTokens.newToken();
         return throttle.clear(throttleKey)

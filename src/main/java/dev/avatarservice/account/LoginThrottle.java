@@ -1,7 +1,6 @@
 package dev.avatarservice.account;
 
-import dev.avatarservice.http.ApiException;
-import dev.avatarservice.http.ServiceMetrics;
+import dev.avatarservice.bus.SharedNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -28,8 +27,6 @@ import java.util.function.LongSupplier;
  */
 public final class LoginThrottle {
 
-  /** The shared async map; a Hazelcast map of this name in a cluster. */
-  public static final String MAP = "avatar-service.login-failures";
   private static final int CAS_ATTEMPTS = 8;
 
   private final Future<AsyncMap<String, JsonObject>> map;
@@ -39,19 +36,18 @@ public final class LoginThrottle {
   private volatile boolean replaceWithTtl = true;
 
   public LoginThrottle(Vertx vertx, int limit, long windowSeconds, LongSupplier clock) {
-    this.map = vertx.sharedData().getAsyncMap(MAP);
+    this.map = vertx.sharedData().getAsyncMap(SharedNames.LOGIN_FAILURES);
     this.limit = limit;
     this.windowMillis = windowSeconds * 1000;
     this.clock = clock;
   }
 
-  /** Fails with 429 while the pair is locked out. */
+  /** Fails with a {@link LoginLockedException} while the pair is locked out. */
   public Future<Void> check(String key) {
     return map.compose(failures -> failures.get(key)).compose(entry -> {
       long now = clock.getAsLong();
       if (entry != null && entry.getInteger("count") >= limit && entry.getLong("until") > now) {
-        return Future.failedFuture(ApiException.rateLimited((entry.getLong("until") - now + 999) / 1000,
-          ServiceMetrics.LOGIN_FAILURES));
+        return Future.failedFuture(new LoginLockedException((entry.getLong("until") - now + 999) / 1000));
       }
       return Future.succeededFuture();
     });

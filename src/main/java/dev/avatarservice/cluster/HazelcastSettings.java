@@ -8,7 +8,7 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
-import dev.avatarservice.account.LoginThrottle;
+import dev.avatarservice.bus.SharedNames;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,9 +128,9 @@ public final class HazelcastSettings {
    * an entry with a time to live, and Hazelcast's replace drops the entry's own, so the map's applies.
    */
   private static void loginFailuresExpire(Config hazelcast, int windowSeconds) {
-    MapConfig failures = hazelcast.getMapConfigs().get(LoginThrottle.MAP);
+    MapConfig failures = hazelcast.getMapConfigs().get(SharedNames.LOGIN_FAILURES);
     if (failures == null) {
-      failures = new MapConfig(hazelcast.findMapConfig(LoginThrottle.MAP)).setName(LoginThrottle.MAP);
+      failures = new MapConfig(hazelcast.findMapConfig(SharedNames.LOGIN_FAILURES)).setName(SharedNames.LOGIN_FAILURES);
       hazelcast.addMapConfig(failures);
     }
     failures.setTimeToLiveSeconds(windowSeconds);

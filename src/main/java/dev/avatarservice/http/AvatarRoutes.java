@@ -10,7 +10,7 @@ import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import dev.avatarservice.worker.BoundedPool;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -28,7 +28,7 @@ import java.time.Clock;
  * <p>An upload goes: {@link UploadBody#check} (415 / 413 by the headers alone, body paused) ->
  * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> the body, read
  * into memory up to the limit (400 / 413) -> decode, scale and re-encode on the image pool
- * ({@link ImageGate}: 503 when full; 415 / 422 for what {@link AvatarImageProcessor} refuses) -> the
+ * ({@link BoundedPool}: 503 when full; 415 / 422 for what {@link AvatarImageProcessor} refuses) -> the
  * store writes the file and points the account at it, deleting the previous file -> publish
  * {@code avatar.changed} -> {@code 200 {avatarUrl, user}}.
  */
@@ -41,8 +41,7 @@ public final class AvatarRoutes {
   private final StoreClient store;
   private final BearerAuth bearer;
   private final RateLimiter uploadLimiter;
-  private final ImageGate gate;
-  private final WorkerExecutor imagePool;
+  private final BoundedPool imagePool;
   private final AvatarImageProcessor processor;
   private final UploadBody body;
   private final AvatarFileHandler files;
@@ -60,9 +59,9 @@ public final class AvatarRoutes {
     this.clock = clock;
     this.uploadLimiter = NodeShared.get(vertx, "avatar-upload-limiter",
       () -> new RateLimiter(config.avatarUploadsPerMinute(), 60_000, clock::millis));
-    int threads = config.imageThreads();
-    this.imagePool = vertx.createSharedWorkerExecutor("avatar-images", threads);
-    this.gate = NodeShared.get(vertx, "image-gate", () -> new ImageGate(threads, config.imageQueue()));
+    // a 40-megapixel decode holds hundreds of MB: refuse beyond the queue rather than pile up memory
+    this.imagePool = BoundedPool.shared(vertx, "avatar-images", config.imageThreads(), config.imageQueue(),
+      "too many images in progress; try again shortly", 2);
     this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize());
     this.body = new UploadBody(vertx, config.avatarMaxBytes());
     this.files = new AvatarFileHandler(vertx, Path.of(config.avatarsDir()));
@@ -113,7 +112,7 @@ public final class AvatarRoutes {
 
   /** Decodes, scales and re-encodes on the image pool; the upload's bytes are copied there too. */
   private Future<byte[]> toPng(Buffer upload) {
-    return gate.<byte[]>run(imagePool, () -> processor.toPng(upload.getBytes()))
+    return imagePool.<byte[]>run(() -> processor.toPng(upload.getBytes()))
       .recover(error -> Future.failedFuture(error instanceof ImageRejectedException rejected ? refusal(rejected) : error));
   }
 

@@ -1,8 +1,12 @@
 package dev.avatarservice.http;
 
 import dev.avatarservice.account.InvalidTokenException;
+import dev.avatarservice.worker.PoolBusyException;
 import dev.avatarservice.bus.Failure;
+import dev.avatarservice.account.InvalidCredentialsException;
 import dev.avatarservice.account.InvalidFieldException;
+import dev.avatarservice.account.InvalidFieldsException;
+import dev.avatarservice.account.LoginLockedException;
 import dev.avatarservice.log.LogSafe;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -94,8 +98,20 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error instanceof ApiException api) {
       return api;
     }
+    if (error instanceof PoolBusyException busy) {
+      return ApiException.unavailable(busy.getMessage(), busy.retryAfterSeconds());
+    }
     if (error instanceof InvalidTokenException) {
       return ApiException.unauthorized(error.getMessage());
+    }
+    if (error instanceof InvalidFieldsException fields) {
+      return ApiException.fields(fields.fields());
+    }
+    if (error instanceof InvalidCredentialsException credentials) {
+      return ApiException.authenticationRequired("invalid_credentials", credentials.getMessage());
+    }
+    if (error instanceof LoginLockedException locked) {
+      return ApiException.rateLimited(locked.retryAfterSeconds(), ServiceMetrics.LOGIN_FAILURES);
     }
     if (error instanceof InvalidFieldException field) {
       return ApiException.fields(new JsonObject().put(field.field(), field.getMessage()));

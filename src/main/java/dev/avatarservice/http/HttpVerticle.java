@@ -9,7 +9,6 @@ import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.Role;
 import dev.avatarservice.account.AccountService;
 import dev.avatarservice.account.Argon2Settings;
-import dev.avatarservice.account.HashingGate;
 import dev.avatarservice.account.LoginThrottle;
 import dev.avatarservice.account.PasswordHasher;
 import dev.avatarservice.account.UserDeletion;
@@ -17,7 +16,7 @@ import dev.avatarservice.http.realtime.RealtimeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
+import dev.avatarservice.worker.BoundedPool;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -153,14 +152,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private AccountService accountService(AppConfig config, StoreClient store, AccessTokens tokens) {
-    int threads = config.hashThreads();
-    WorkerExecutor hashingPool = vertx.createSharedWorkerExecutor("password-hashing", threads);
-    HashingGate gate = NodeShared.get(vertx, "hashing-gate", () -> new HashingGate(threads, config.hashQueue()));
+    BoundedPool hashing = BoundedPool.shared(vertx, "password-hashing", config.hashThreads(), config.hashQueue(),
+      "too many logins in progress; try again shortly", 1);
     PasswordHasher hasher = new PasswordHasher(new Argon2Settings(config.argon2MemoryKib(), config.argon2Iterations(),
       config.argon2Parallelism()));
     LoginThrottle throttle = new LoginThrottle(vertx, config.loginFailuresLimit(), config.loginFailuresWindow(),
       System::currentTimeMillis);
-    return new AccountService(store, tokens, hasher, gate, hashingPool, throttle, config.refreshTokenTtl(),
+    return new AccountService(store, tokens, hasher, hashing, throttle, config.refreshTokenTtl(),
       Clock.systemUTC());
   }
 

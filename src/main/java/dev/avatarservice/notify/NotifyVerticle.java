@@ -1,7 +1,6 @@
 package dev.avatarservice.notify;
 
 import dev.avatarservice.bus.EventAddress;
-import dev.avatarservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -40,14 +39,20 @@ public final class NotifyVerticle extends VerticleBase {
     EventAddress.USER_DELETED);
 
   private final String address = EventAddress.notifyNode();
+  /** How long a socket registry of this node may take to confirm a deletion. */
+  private final long confirmTimeoutMillis;
   private AsyncMap<String, Boolean> nodes;
+
+  public NotifyVerticle(long confirmTimeoutMillis) {
+    this.confirmTimeoutMillis = confirmTimeoutMillis;
+  }
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     DeliveryOptions localOnly = new DeliveryOptions().setLocalOnly(true);
     DeliveryOptions registryOptions = new DeliveryOptions().setLocalOnly(true)
-      .setSendTimeout(AppConfig.from(config()).deletionConfirmTimeoutMs());
+      .setSendTimeout(confirmTimeoutMillis);
     List<Future<Void>> registered = new ArrayList<>();
     for (String event : EVENTS) {
       MessageConsumer<Object> consumer = bus.consumer(event,

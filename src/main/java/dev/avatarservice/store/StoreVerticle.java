@@ -2,7 +2,6 @@ package dev.avatarservice.store;
 
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
-import dev.avatarservice.cluster.StoreRole;
 import dev.avatarservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

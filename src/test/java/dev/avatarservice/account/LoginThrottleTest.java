@@ -1,6 +1,6 @@
 package dev.avatarservice.account;
 
-import dev.avatarservice.http.ApiException;
+import dev.avatarservice.bus.SharedNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -38,7 +38,7 @@ class LoginThrottleTest {
     }
 
     assertThatThrownBy(() -> throttle.check(key).await())
-      .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(429));
+      .isInstanceOfSatisfying(LoginLockedException.class, e -> assertThat(e.retryAfterSeconds()).isPositive());
     throttle.check(LoginThrottle.key("alice", "10.0.0.1")).await();
 
     throttle.clear(key).await();
@@ -52,7 +52,7 @@ class LoginThrottleTest {
     throttle.recordFailure(key).await();
     throttle.recordFailure(key).await();
     throttle.recordFailure(key).await();
-    AsyncMap<String, JsonObject> map = vertx.sharedData().<String, JsonObject>getAsyncMap(LoginThrottle.MAP).await();
+    AsyncMap<String, JsonObject> map = vertx.sharedData().<String, JsonObject>getAsyncMap(SharedNames.LOGIN_FAILURES).await();
     assertThat(map.get(key).await().getInteger("count")).isEqualTo(3);
 
     // the entry goes when its one-second window ends, although two compare-and-sets replaced it

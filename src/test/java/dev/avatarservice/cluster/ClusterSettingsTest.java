@@ -1,5 +1,6 @@
 package dev.avatarservice.cluster;
 
+import dev.avatarservice.bus.SharedNames;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
@@ -7,7 +8,6 @@ import com.hazelcast.config.MultiMapConfig;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.config.ConfigLoader;
-import dev.avatarservice.account.LoginThrottle;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import org.junit.jupiter.api.Test;
@@ -85,7 +85,7 @@ class ClusterSettingsTest {
     assertThat(hazelcast.getNetworkConfig().getPort()).isEqualTo(6701);
     assertThat(hazelcast.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
       .containsExactly("10.0.0.11", "10.0.0.12:5702");
-    MapConfig failures = hazelcast.getMapConfigs().get(LoginThrottle.MAP);
+    MapConfig failures = hazelcast.getMapConfigs().get(SharedNames.LOGIN_FAILURES);
     assertThat(failures.getTimeToLiveSeconds()).isEqualTo(600);
   }
 

@@ -1,12 +1,13 @@
 package dev.avatarservice.cluster;
 
+import dev.avatarservice.bus.SharedNames;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
-import dev.avatarservice.account.LoginThrottle;
+import dev.avatarservice.store.StoreRoleTakenException;
 import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.TestCluster;
@@ -113,11 +114,11 @@ class ClusterTest {
     assertThat(Long.parseLong(locked.getHeader("Retry-After"))).isPositive();
     // one Hazelcast entry, counted up with replaceIfPresent (JSON compared through Hazelcast), and
     // still expiring: the replacements kept the time to live of the first failure
-    IMap<String, Object> failures = hazelcast(c).getMap(LoginThrottle.MAP);
+    IMap<String, Object> failures = hazelcast(c).getMap(SharedNames.LOGIN_FAILURES);
     assertThat(failures.keySet()).hasSize(1);
     String key = failures.keySet().iterator().next();
     assertThat(failures.getEntryView(key).getTtl()).isEqualTo(a.config().loginFailuresWindow() * 1000L);
-    JsonObject entry = c.vertx().sharedData().<String, JsonObject>getAsyncMap(LoginThrottle.MAP).await().get(key).await();
+    JsonObject entry = c.vertx().sharedData().<String, JsonObject>getAsyncMap(SharedNames.LOGIN_FAILURES).await().get(key).await();
     assertThat(entry.getInteger("count")).isEqualTo(limit);
   }
 
@@ -164,7 +165,7 @@ class ClusterTest {
     try {
       assertThatThrownBy(() -> TestNode.startClustered(cluster.member(3, node("all"))))
         .isInstanceOf(StoreRoleTakenException.class)
-        .hasMessageContaining(StoreRole.LOCK);
+        .hasMessageContaining(SharedNames.STORE_ROLE_LOCK);
 
       // it had joined, and it has left again; the first store still serves every node
       joined.future().await(10, TimeUnit.SECONDS);

@@ -2,7 +2,7 @@ package dev.avatarservice.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import dev.avatarservice.worker.BoundedPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ImageGateTest {
+class BoundedPoolTest {
 
   private final Vertx vertx = Vertx.vertx();
 
@@ -20,30 +20,28 @@ class ImageGateTest {
   }
 
   @Test
-  void beyondThreadsPlusQueueImagesAreRefusedAtOnceWith503() throws InterruptedException {
-    WorkerExecutor pool = vertx.createSharedWorkerExecutor("image-gate-test", 1);
-    ImageGate gate = new ImageGate(1, 1);
+  void beyondThreadsPlusQueueJobsAreRefusedAtOnceWith503() throws InterruptedException {
+    BoundedPool pool = BoundedPool.shared(vertx, "bounded-pool-test", 1, 1, "busy", 2);
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
 
-    Future<String> running = gate.run(pool, () -> {
+    Future<String> running = pool.run(() -> {
       started.countDown();
       release.await();
       return "first";
     });
-    Future<String> queued = gate.run(pool, () -> "second");
+    Future<String> queued = pool.run(() -> "second");
     started.await();
-    Future<String> refused = gate.run(pool, () -> "third");
+    Future<String> refused = pool.run(() -> "third");
 
     assertThat(refused.failed()).isTrue();
-    ApiException error = (ApiException) refused.cause();
+    ApiException error = FailureHandler.toApiException(refused.cause(), 0);
     assertThat(error.status()).isEqualTo(503);
     assertThat(error.headers().get("Retry-After")).isNotBlank();
 
     release.countDown();
     assertThat(running.await()).isEqualTo("first");
     assertThat(queued.await()).isEqualTo("second");
-    assertThat(gate.inFlight()).isZero();
-    assertThat(gate.run(pool, () -> "fourth").await()).isEqualTo("fourth");
+    assertThat(pool.run(() -> "fourth").await()).isEqualTo("fourth");
   }
 }

@@ -1,5 +1,6 @@
-package dev.avatarservice.cluster;
+package dev.avatarservice.store;
 
+import dev.avatarservice.bus.SharedNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Lock;
@@ -13,8 +14,6 @@ import io.vertx.core.shareddata.Lock;
  */
 public final class StoreRole {
 
-  /** The name of the cluster-wide lock. */
-  public static final String LOCK = "avatar-service.store-role";
   /** How long a starting store waits for the lock: enough for a store node that is stopping to let go. */
   static final long WAIT_MILLIS = 2_000;
 
@@ -23,7 +22,7 @@ public final class StoreRole {
 
   /** The lock, or a {@link StoreRoleTakenException} when another node holds it. */
   public static Future<Lock> claim(Vertx vertx) {
-    return vertx.sharedData().getLockWithTimeout(LOCK, WAIT_MILLIS)
+    return vertx.sharedData().getLockWithTimeout(SharedNames.STORE_ROLE_LOCK, WAIT_MILLIS)
       .recover(error -> Future.failedFuture(new StoreRoleTakenException(error)));
   }
 }
