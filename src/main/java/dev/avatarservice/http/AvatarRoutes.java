@@ -1,6 +1,7 @@
 package dev.avatarservice.http;
 
-import dev.avatarservice.http.upload.UploadBody;
+import dev.avatarservice.http.upload.BoundedBodyReader;
+import dev.avatarservice.http.upload.UploadPrecheck;
 import dev.avatarservice.image.AvatarImageProcessor;
 import dev.avatarservice.image.ImageRejectedException;
 import dev.avatarservice.bus.EventAddress;
@@ -25,7 +26,7 @@ import java.time.Clock;
  * The avatar routes: upload ({@code POST /api/user/avatar}, alias {@code POST /avatar}), removal
  * ({@code DELETE} on both) and the files ({@code GET /avatars/{file}}).
  *
- * <p>An upload goes: {@link UploadBody#check} (415 / 413 by the headers alone, body paused) ->
+ * <p>An upload goes: {@link UploadPrecheck} (415 / 413 by the headers alone, body paused) ->
  * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> the body, read
  * into memory up to the limit (400 / 413) -> decode, scale and re-encode on the image pool
  * ({@link BoundedPool}: 503 when full; 415 / 422 for what {@link AvatarImageProcessor} refuses) -> the
@@ -43,7 +44,8 @@ public final class AvatarRoutes {
   private final RateLimiter uploadLimiter;
   private final BoundedPool imagePool;
   private final AvatarImageProcessor processor;
-  private final UploadBody body;
+  private final UploadPrecheck precheck;
+  private final BoundedBodyReader body;
   private final AvatarFileHandler files;
   private final Clock clock;
 
@@ -63,13 +65,14 @@ public final class AvatarRoutes {
     this.imagePool = BoundedPool.shared(vertx, "avatar-images", config.imageThreads(), config.imageQueue(),
       "too many images in progress; try again shortly", 2);
     this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize());
-    this.body = new UploadBody(vertx, config.avatarMaxBytes());
+    this.precheck = new UploadPrecheck(vertx, config.avatarMaxBytes());
+    this.body = new BoundedBodyReader(config.avatarMaxBytes());
     this.files = new AvatarFileHandler(vertx, Path.of(config.avatarsDir()));
   }
 
   public void mount(Router router) {
     for (String path : PATHS) {
-      router.post(path).handler(body::check).handler(bearer).handler(this::limited).handler(this::upload);
+      router.post(path).handler(precheck).handler(bearer).handler(this::limited).handler(this::upload);
       router.delete(path).handler(bearer).handler(this::remove);
     }
     router.get(AvatarFileHandler.PREFIX + ":file").handler(files);
