@@ -99,7 +99,7 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
     UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, config.deletionConfirmTimeoutMs()));
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
-    new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
+    new OAuthRoutes(accounts, schemas, config.jsonBodyLimit()).mount(router);
     new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
     docs.mount(router);
     if (config.runs(Role.NOTIFY)) {

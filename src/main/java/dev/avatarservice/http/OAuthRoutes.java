@@ -7,6 +7,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.validation.BadRequestException;
+import io.vertx.ext.web.validation.RequestParameters;
+import io.vertx.ext.web.validation.RequestPredicate;
+import io.vertx.ext.web.validation.ValidationHandler;
+import io.vertx.ext.web.validation.builder.Bodies;
+import io.vertx.ext.web.validation.builder.ValidationHandlerBuilder;
+import io.vertx.json.schema.SchemaRepository;
+import io.vertx.json.schema.common.dsl.ObjectSchemaBuilder;
+
+import static io.vertx.json.schema.common.dsl.Keywords.maxLength;
+import static io.vertx.json.schema.common.dsl.Keywords.minLength;
+import static io.vertx.json.schema.common.dsl.Schemas.objectSchema;
+import static io.vertx.json.schema.common.dsl.Schemas.stringSchema;
 
 /**
  * The OAuth 2 endpoints for clients that speak the RFCs: the refresh-token grant of RFC 6749
@@ -15,33 +28,65 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 public final class OAuthRoutes {
 
+  /** Far above any valid value, to refuse absurd strings before any work. */
+  private static final int MAX_FIELD_LENGTH = 4096;
+
   private final AccountService accounts;
   private final BodyHandler formBody;
+  private final ValidationHandler tokenForm;
+  private final ValidationHandler revokeForm;
 
-  public OAuthRoutes(AccountService accounts, int bodyLimit) {
+  public OAuthRoutes(AccountService accounts, SchemaRepository schemas, int bodyLimit) {
     this.accounts = accounts;
     this.formBody = BodyHandler.create(false).setBodyLimit(bodyLimit);
+    this.tokenForm = form(schemas, objectSchema()
+      .requiredProperty("grant_type", stringSchema().with(minLength(1), maxLength(MAX_FIELD_LENGTH)))
+      .optionalProperty("refresh_token", stringSchema().with(maxLength(MAX_FIELD_LENGTH))));
+    this.revokeForm = form(schemas, objectSchema()
+      .requiredProperty("token", stringSchema().with(minLength(1), maxLength(MAX_FIELD_LENGTH)))
+      .optionalProperty("token_type_hint", stringSchema().with(maxLength(MAX_FIELD_LENGTH))));
+  }
+
+  private static ValidationHandler form(SchemaRepository schemas, ObjectSchemaBuilder schema) {
+    return ValidationHandlerBuilder.create(schemas).body(Bodies.formUrlEncoded(schema.allowAdditionalProperties(true)))
+      .predicate(RequestPredicate.BODY_REQUIRED).build();
   }
 
   public void mount(Router router) {
-    router.post("/oauth/token").handler(formBody).handler(this::token);
-    router.post("/oauth/revoke").handler(formBody).handler(this::revoke);
+    router.post("/oauth/token").handler(formBody).handler(OAuthRoutes::eachOnce).handler(tokenForm).handler(this::token)
+      .failureHandler(ctx -> invalidRequest(ctx, "send grant_type=refresh_token and refresh_token, once each, as"
+        + " application/x-www-form-urlencoded"));
+    router.post("/oauth/revoke").handler(formBody).handler(OAuthRoutes::eachOnce).handler(revokeForm).handler(this::revoke)
+      .failureHandler(ctx -> invalidRequest(ctx, "send token, once, as application/x-www-form-urlencoded"));
+  }
+
+  /**
+   * RFC 6749 §3.1: parameters must not be included more than once. The form validation would take the
+   * first of repeated values, so a repeat is refused before it.
+   */
+  private static void eachOnce(RoutingContext ctx) {
+    var form = ctx.request().formAttributes();
+    if (form.names().stream().anyMatch(name -> form.getAll(name).size() > 1)) {
+      oauthError(ctx, 400, "invalid_request", "a parameter was sent more than once");
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** A body the form validation refused is an RFC error; anything else goes on to the root handler. */
+  private static void invalidRequest(RoutingContext ctx, String description) {
+    if (ctx.failure() instanceof BadRequestException) {
+      oauthError(ctx, 400, "invalid_request", description);
+    } else {
+      ctx.next();
+    }
   }
 
   private void token(RoutingContext ctx) {
-    if (!isForm(ctx)) {
-      oauthError(ctx, 400, "invalid_request", "the body must be application/x-www-form-urlencoded");
-      return;
-    }
-    String grantType = ctx.request().getFormAttribute("grant_type");
-    String refreshToken = ctx.request().getFormAttribute("refresh_token");
-    if (ctx.request().formAttributes().getAll("grant_type").size() > 1
-      || ctx.request().formAttributes().getAll("refresh_token").size() > 1) {
-      // RFC 6749 §5.2: a repeated parameter is an invalid request
-      oauthError(ctx, 400, "invalid_request", "grant_type and refresh_token must be sent once");
-    } else if (grantType == null || grantType.isEmpty()) {
-      oauthError(ctx, 400, "invalid_request", "grant_type is required");
-    } else if (!"refresh_token".equals(grantType)) {
+    JsonObject form = form(ctx);
+    String grantType = form.getString("grant_type");
+    String refreshToken = form.getString("refresh_token");
+    if (!"refresh_token".equals(grantType)) {
       oauthError(ctx, 400, "unsupported_grant_type", "only the refresh_token grant is offered");
     } else if (refreshToken == null || refreshToken.isEmpty()) {
       oauthError(ctx, 400, "invalid_request", "refresh_token is required");
@@ -60,20 +105,15 @@ public final class OAuthRoutes {
   }
 
   private void revoke(RoutingContext ctx) {
-    String token = isForm(ctx) ? ctx.request().getFormAttribute("token") : null;
-    if (token == null || token.isEmpty()) {
-      oauthError(ctx, 400, "invalid_request", "token is required");
-      return;
-    }
+    String token = form(ctx).getString("token");
     // RFC 7009 §2.2: an unknown or already revoked token is answered 200 too.
     accounts.revoke(token, null)
       .onSuccess(done -> noStore(ctx.response()).setStatusCode(200).end())
       .onFailure(ctx::fail);
   }
 
-  private static boolean isForm(RoutingContext ctx) {
-    String type = ctx.request().getHeader("Content-Type");
-    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  private static JsonObject form(RoutingContext ctx) {
+    return ctx.<RequestParameters>get(ValidationHandler.REQUEST_CONTEXT_KEY).body().getJsonObject();
   }
 
   private static void oauthError(RoutingContext ctx, int status, String error, String description) {
