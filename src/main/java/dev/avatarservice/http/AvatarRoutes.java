@@ -7,7 +7,7 @@ import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.AvatarSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -53,19 +53,19 @@ public final class AvatarRoutes {
    * instances; the per-user upload limit is kept per node, so with N nodes a user may upload up to
    * N times the limit.
    */
-  public AvatarRoutes(Vertx vertx, AppConfig config, StoreClient store, BearerAuth bearer, Clock clock) {
+  public AvatarRoutes(Vertx vertx, AvatarSettings settings, StoreClient store, BearerAuth bearer, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.bearer = bearer;
     this.clock = clock;
     this.uploadLimiter = NodeShared.get(vertx, "avatar-upload-limiter",
-      () -> new RateLimiter(config.avatarUploadsPerMinute(), 60_000, clock::millis));
-    int threads = config.imageThreads();
+      () -> new RateLimiter(settings.uploadsPerMinute(), 60_000, clock::millis));
+    int threads = settings.imageThreads();
     this.imagePool = vertx.createSharedWorkerExecutor("avatar-images", threads);
-    this.gate = NodeShared.get(vertx, "image-gate", () -> new ImageGate(threads, config.imageQueue()));
-    this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize());
-    this.body = new UploadBody(vertx, config.avatarMaxBytes());
-    this.files = new AvatarFileHandler(vertx, Path.of(config.avatarsDir()));
+    this.gate = NodeShared.get(vertx, "image-gate", () -> new ImageGate(threads, settings.imageQueue()));
+    this.processor = new AvatarImageProcessor(settings.maxPixels(), settings.size());
+    this.body = new UploadBody(vertx, settings.maxBytes());
+    this.files = new AvatarFileHandler(vertx, Path.of(settings.avatarsDir()));
   }
 
   public void mount(Router router) {

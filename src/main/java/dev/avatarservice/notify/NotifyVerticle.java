@@ -1,7 +1,6 @@
 package dev.avatarservice.notify;
 
 import dev.avatarservice.bus.EventAddress;
-import dev.avatarservice.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -40,14 +39,23 @@ public final class NotifyVerticle extends VerticleBase {
     EventAddress.USER_DELETED);
 
   private final String address = EventAddress.notifyNode();
+  private final long confirmTimeoutMs;
   private AsyncMap<String, Boolean> nodes;
+
+  /**
+   * @param confirmTimeoutMs how long a confirmed deletion waits for each socket registry of this
+   *                         node (DELETION_CONFIRM_TIMEOUT_MS)
+   */
+  public NotifyVerticle(long confirmTimeoutMs) {
+    this.confirmTimeoutMs = confirmTimeoutMs;
+  }
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     DeliveryOptions localOnly = new DeliveryOptions().setLocalOnly(true);
     DeliveryOptions registryOptions = new DeliveryOptions().setLocalOnly(true)
-      .setSendTimeout(AppConfig.from(config()).deletionConfirmTimeoutMs());
+      .setSendTimeout(confirmTimeoutMs);
     List<Future<Void>> registered = new ArrayList<>();
     for (String event : EVENTS) {
       MessageConsumer<Object> consumer = bus.consumer(event,
