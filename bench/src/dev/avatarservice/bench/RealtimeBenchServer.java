@@ -1,8 +1,8 @@
 package dev.avatarservice.bench;
 
 import dev.avatarservice.Node;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -28,7 +28,7 @@ public final class RealtimeBenchServer {
     JsonObject json = ConfigLoader.load(Path.of("").toAbsolutePath(), System.getenv())
       .put("HTTP_HOST", "127.0.0.1")
       .put("HTTP_PORT", port);
-    Vertx vertx = Node.start(AppConfig.from(json)).await().vertx();
+    Vertx vertx = Node.start(Settings.parse(json)).await().vertx();
 
     vertx.createHttpServer().requestHandler(request -> {
       if (request.path().equals("/memory")) {

@@ -1,7 +1,7 @@
 package dev.avatarservice;
 
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.Role;
+import dev.avatarservice.config.Settings;
 import dev.avatarservice.http.HttpVerticle;
 import dev.avatarservice.notify.NotifyVerticle;
 import dev.avatarservice.store.StoreVerticle;
@@ -14,7 +14,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Deploys the verticles of this node's roles, each with the whole configuration: the store first
+ * Deploys the verticles of this node's roles, each built with its part of the parsed {@link Settings}
+ * (no verticle reads a JSON configuration of its own): the store first
  * (the others ask it for the signing key at start), then the notifier, then the HTTP verticle once
  * per core. The notifier comes before the HTTP verticle, which serves the sockets: by the time a
  * socket can open here, this node already takes the published events and is listed for confirmed
@@ -33,18 +34,18 @@ public final class Deployer {
   }
 
   /** Deploys the roles; answers the deployment ids in the order they were deployed. */
-  public static Future<List<String>> deploy(Vertx vertx, AppConfig config) {
-    DeploymentOptions single = new DeploymentOptions().setConfig(config.toJson());
+  public static Future<List<String>> deploy(Vertx vertx, Settings settings) {
     List<String> deployed = Collections.synchronizedList(new ArrayList<>());
-    Future<?> store = config.runs(Role.STORE)
-      ? vertx.deployVerticle(StoreVerticle.class, single).onSuccess(deployed::add)
+    Future<?> store = settings.runs(Role.STORE)
+      ? vertx.deployVerticle(new StoreVerticle(settings.store())).onSuccess(deployed::add)
       : Future.succeededFuture();
     return store
-      .compose(done -> config.runs(Role.NOTIFY)
-        ? vertx.deployVerticle(() -> new NotifyVerticle(config.deletionConfirmTimeoutMs()), single).onSuccess(deployed::add)
+      .compose(done -> settings.runs(Role.NOTIFY)
+        ? vertx.deployVerticle(new NotifyVerticle(settings.deletionConfirmTimeoutMs())).onSuccess(deployed::add)
         : Future.succeededFuture())
-      .compose(done -> config.runs(Role.HTTP)
-        ? vertx.deployVerticle(HttpVerticle.class, new DeploymentOptions(single).setInstances(config.httpInstances()))
+      .compose(done -> settings.runs(Role.HTTP)
+        ? vertx.deployVerticle(() -> new HttpVerticle(settings),
+            new DeploymentOptions().setInstances(settings.http().instances()))
           .onSuccess(deployed::add)
         : Future.succeededFuture())
       .map(done -> List.copyOf(deployed));

@@ -1,9 +1,9 @@
 package dev.avatarservice;
 
 import dev.avatarservice.store.StoreRoleTakenException;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.config.ConfigLoader;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -45,17 +45,17 @@ public final class Main {
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
     }
-    AppConfig config;
+    Settings settings;
     try {
-      config = config(args, System.getenv(), Path.of("").toAbsolutePath());
+      settings = config(args, System.getenv(), Path.of("").toAbsolutePath());
     } catch (ConfigException e) {
       LOG.error("Invalid configuration: {}", e.getMessage());
       exit(2);
       return;
     }
     long started = System.nanoTime();
-    Future<Node> node = Node.start(config);
-    int stopSeconds = config.shutdownTimeoutSeconds() + STOP_MARGIN_SECONDS;
+    Future<Node> node = Node.start(settings);
+    int stopSeconds = settings.http().shutdownTimeoutSeconds() + STOP_MARGIN_SECONDS;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(node, stopSeconds), "shutdown"));
     try {
       await(node, START_TIMEOUT_SECONDS);
@@ -74,12 +74,13 @@ public final class Main {
       return;
     }
     LOG.info("avatar-service started in {} ms: roles {}, {}, listening on {} (public URL {})",
-      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), config.roles(),
-      config.clustered() ? "clustered" : "not clustered", config.httpPort(), config.publicBaseUrl());
+      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), settings.roles(),
+      settings.cluster().enabled() ? "clustered" : "not clustered", settings.http().port(),
+      settings.http().publicBaseUrl());
   }
 
-  /** The configuration of conf/config.json and the environment, then the command line over both. */
-  static AppConfig config(String[] args, Map<String, String> environment, Path workingDirectory) {
+  /** The configuration of conf/config.json and the environment, then the command line over both, parsed. */
+  static Settings config(String[] args, Map<String, String> environment, Path workingDirectory) {
     JsonObject json = ConfigLoader.load(workingDirectory, environment);
     for (String arg : args) {
       if ("--cluster".equals(arg)) {
@@ -89,7 +90,7 @@ public final class Main {
           + " everything else is set in conf/config.json or the environment)");
       }
     }
-    return AppConfig.from(json);
+    return Settings.parse(json);
   }
 
   private static void exit(int status) {

@@ -1,7 +1,8 @@
 package dev.avatarservice;
 
 import dev.avatarservice.cluster.HazelcastSettings;
-import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.ClusterSettings;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,17 +35,17 @@ public final class Node {
    * Builds Vert.x and deploys the roles. When a deployment fails (the store role is taken, a port is
    * in use), Vert.x is closed, which leaves the cluster, and the future fails with that cause.
    */
-  public static Future<Node> start(AppConfig config) {
+  public static Future<Node> start(Settings settings) {
     // Not a chain of compose/recover: those futures belong to the node's event loops, which are gone
     // once a failed node is closed; this promise has no context and completes on any thread.
     Promise<Node> started = Promise.promise();
-    vertx(config).onComplete(built -> {
+    vertx(settings).onComplete(built -> {
       if (built.failed()) {
         started.fail(built.cause());
         return;
       }
       Vertx vertx = built.result();
-      Deployer.deploy(vertx, config).onComplete(deployed -> {
+      Deployer.deploy(vertx, settings).onComplete(deployed -> {
         if (deployed.succeeded()) {
           started.complete(new Node(vertx, deployed.result()));
         } else {
@@ -80,25 +81,27 @@ public final class Node {
   }
 
   /** Builds Vert.x for this configuration: clustered on Hazelcast or not, with Micrometer metrics. */
-  public static Future<Vertx> vertx(AppConfig config) {
+  public static Future<Vertx> vertx(Settings settings) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
-      .setRegistryName(config.metricsRegistryName())
+      .setRegistryName(settings.metricsRegistryName())
       .setJvmMetricsEnabled(true)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
-    if (!config.clustered()) {
+    ClusterSettings cluster = settings.cluster();
+    if (!cluster.enabled()) {
       return Future.succeededFuture(builder(options).build());
     }
     HazelcastClusterManager clusterManager;
     try {
-      clusterManager = new HazelcastClusterManager(HazelcastSettings.load(config));
+      clusterManager = new HazelcastClusterManager(
+        HazelcastSettings.load(cluster, settings.accounts().loginFailuresWindowSeconds()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     options.setEventBusOptions(new EventBusOptions()
-      .setHost(config.clusterHost())
-      .setPort(config.clusterBusPort()));
+      .setHost(cluster.host())
+      .setPort(cluster.busPort()));
     return builder(options).withClusterManager(clusterManager).buildClustered();
   }
 

@@ -17,12 +17,12 @@ class ClusterCommandLineTest {
 
   @Test
   void withoutTheFlagANodeRunsAlone(@TempDir Path dir) {
-    assertThat(Main.config(new String[0], ENV, dir).clustered()).isFalse();
+    assertThat(Main.config(new String[0], ENV, dir).cluster().enabled()).isFalse();
   }
 
   @Test
   void theFlagClustersTheNode(@TempDir Path dir) {
-    assertThat(Main.config(new String[] {"--cluster"}, ENV, dir).clustered()).isTrue();
+    assertThat(Main.config(new String[] {"--cluster"}, ENV, dir).cluster().enabled()).isTrue();
   }
 
   @Test

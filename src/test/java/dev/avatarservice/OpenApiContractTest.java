@@ -240,7 +240,7 @@ class OpenApiContractTest {
     contract.assertConforms("uploadAvatar", expect(422, upload("/api/user/avatar", token,
       png().getBuffer(0, 40))));
     contract.assertConforms("uploadAvatar", expect(413, upload("/api/user/avatar", token,
-      Buffer.buffer(new byte[(int) node.config().avatarMaxBytes() + 1]))));
+      Buffer.buffer(new byte[(int) node.settings().avatars().maxBytes() + 1]))));
     contract.assertConforms("deleteAvatar", expect(401, send(HttpMethod.DELETE, "/api/user/avatar", "nope", null, null)));
     contract.assertConforms("getAvatarFile", expect(404, get("/avatars/AAAAAAAAAAAAAAAAAAAAAA.png")));
   }
@@ -409,8 +409,8 @@ class OpenApiContractTest {
       responses.put("register", storeless.api().post("/api/register", credentials("storeless")));
       responses.put("login", storeless.api().post("/api/login", credentials("storeless")));
       String token = new dev.avatarservice.account.AccessTokens(storeless.vertx(), new dev.avatarservice.account.TokenSettings(
-        TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), storeless.config().jwtIssuer(),
-        storeless.config().jwtAudience(), 60, 0, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
+        TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), storeless.settings().tokens().issuer(),
+        storeless.settings().tokens().audience(), 60, 0, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
       responses.put("deleteUser", storeless.client().delete("/api/user").bearerTokenAuthentication(token).send().await());
       responses.forEach((operationId, response) -> {
         assertThat(response.statusCode()).as(operationId).isEqualTo(503);

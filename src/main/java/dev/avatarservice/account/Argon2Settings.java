@@ -4,8 +4,8 @@ package dev.avatarservice.account;
  * Argon2id cost parameters.
  *
  * <p>This record only enforces what Argon2 itself needs plus upper bounds that keep a single hash
- * within reason; the service's configuration layer is what insists on at least the OWASP minimum
- * (see {@link #meetsOwaspMinimum()}), so that tests can use cheap settings.
+ * within reason; the service's configuration ({@code config.Settings}) is what insists on at least
+ * {@link #OWASP_MINIMUM} (see also {@link #meetsOwaspMinimum()}), so that tests can use cheap settings.
  *
  * @param memoryKiB memory cost in KiB ({@code m}): at least 8 × parallelism, at most
  *     {@value #MAX_MEMORY_KIB}

@@ -1,7 +1,6 @@
 package dev.avatarservice.account;
 
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.config.AppConfig;
 import io.vertx.core.Future;
 
 import java.nio.charset.StandardCharsets;
@@ -16,11 +15,11 @@ public final class SigningKeys {
   private SigningKeys() {
   }
 
-  public static Future<byte[]> resolve(AppConfig config, StoreClient store) {
-    byte[] configured = config.jwtSecret();
-    if (configured.length > 0) {
-      return Future.succeededFuture(configured);
+  /** The settings with the key to sign with: the configured one, else the store's. */
+  public static Future<TokenSettings> resolve(TokenSettings settings, StoreClient store) {
+    if (settings.hasKey()) {
+      return Future.succeededFuture(settings);
     }
-    return store.signingKey().map(key -> key.getBytes(StandardCharsets.UTF_8));
+    return store.signingKey().map(key -> settings.withKey(key.getBytes(StandardCharsets.UTF_8)));
   }
 }

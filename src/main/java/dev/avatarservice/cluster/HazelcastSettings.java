@@ -6,7 +6,7 @@ import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
-import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.ClusterSettings;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.bus.SharedNames;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -45,14 +45,18 @@ public final class HazelcastSettings {
   private HazelcastSettings() {
   }
 
-  /** Reads and completes the Hazelcast configuration; blocking (it reads files). */
-  public static Config load(AppConfig config) {
+  /**
+   * Reads and completes the Hazelcast configuration; blocking (it reads files).
+   *
+   * @param loginFailuresWindowSeconds LOGIN_FAILURES_WINDOW, the time to live of the failed-login counts
+   */
+  public static Config load(ClusterSettings config, int loginFailuresWindowSeconds) {
     // Hazelcast's static loggers read the system property before any instance exists.
     if (System.getProperty(LOGGING_TYPE) == null) {
       System.setProperty(LOGGING_TYPE, "slf4j");
     }
     Config hazelcast = read(config.hazelcastConfig());
-    apply(config, hazelcast);
+    apply(config, loginFailuresWindowSeconds, hazelcast);
     List<String> added = keepVertxStructures(hazelcast, ConfigUtil.loadConfig());
     if (!added.isEmpty()) {
       LOG.info("{} has no settings for {}: using vertx-hazelcast's", describe(config.hazelcastConfig()), added);
@@ -94,14 +98,14 @@ public final class HazelcastSettings {
   }
 
   /** Our keys over the file: cluster name, member port, TCP/IP members; SLF4J logging; no phoning home. */
-  static void apply(AppConfig config, Config hazelcast) {
-    if (!config.clusterName().isEmpty()) {
-      hazelcast.setClusterName(config.clusterName());
+  static void apply(ClusterSettings config, int loginFailuresWindowSeconds, Config hazelcast) {
+    if (!config.name().isEmpty()) {
+      hazelcast.setClusterName(config.name());
     }
-    if (config.clusterPort() > 0) {
-      hazelcast.getNetworkConfig().setPort(config.clusterPort());
+    if (config.port() > 0) {
+      hazelcast.getNetworkConfig().setPort(config.port());
     }
-    List<String> members = config.clusterMembers();
+    List<String> members = config.members();
     if (!members.isEmpty()) {
       JoinConfig join = hazelcast.getNetworkConfig().getJoin();
       join.getMulticastConfig().setEnabled(false);
@@ -114,7 +118,7 @@ public final class HazelcastSettings {
           + e.getMessage());
       }
     }
-    loginFailuresExpire(hazelcast, config.loginFailuresWindow());
+    loginFailuresExpire(hazelcast, loginFailuresWindowSeconds);
     if (hazelcast.getProperty(LOGGING_TYPE) == null) {
       hazelcast.setProperty(LOGGING_TYPE, "slf4j");
     }

@@ -8,7 +8,7 @@ import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.AvatarSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import dev.avatarservice.worker.BoundedPool;
@@ -54,20 +54,20 @@ public final class AvatarRoutes {
    * instances; the per-user upload limit is kept per node, so with N nodes a user may upload up to
    * N times the limit.
    */
-  public AvatarRoutes(Vertx vertx, AppConfig config, StoreClient store, BearerAuth bearer, Clock clock) {
+  public AvatarRoutes(Vertx vertx, AvatarSettings settings, StoreClient store, BearerAuth bearer, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.bearer = bearer;
     this.clock = clock;
     this.uploadLimiter = NodeShared.get(vertx, "avatar-upload-limiter",
-      () -> new RateLimiter(config.avatarUploadsPerMinute(), 60_000, clock::millis));
+      () -> new RateLimiter(settings.uploadsPerMinute(), 60_000, clock::millis));
     // a 40-megapixel decode holds hundreds of MB: refuse beyond the queue rather than pile up memory
-    this.imagePool = BoundedPool.shared(vertx, "avatar-images", config.imageThreads(), config.imageQueue(),
+    this.imagePool = BoundedPool.shared(vertx, "avatar-images", settings.imageThreads(), settings.imageQueue(),
       "too many images in progress; try again shortly", 2);
-    this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize());
-    this.precheck = new UploadPrecheck(vertx, config.avatarMaxBytes());
-    this.body = new BoundedBodyReader(config.avatarMaxBytes());
-    this.files = new AvatarFileHandler(vertx, Path.of(config.avatarsDir()));
+    this.processor = new AvatarImageProcessor(settings.maxPixels(), settings.size());
+    this.precheck = new UploadPrecheck(vertx, settings.maxBytes());
+    this.body = new BoundedBodyReader(settings.maxBytes());
+    this.files = new AvatarFileHandler(vertx, Path.of(settings.avatarsDir()));
   }
 
   public void mount(Router router) {

@@ -5,10 +5,11 @@ import dev.avatarservice.account.SigningKeys;
 import dev.avatarservice.account.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.bus.UserDeletedBroadcast;
-import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.config.HttpSettings;
 import dev.avatarservice.config.Role;
+import dev.avatarservice.config.Settings;
 import dev.avatarservice.account.AccountService;
-import dev.avatarservice.account.Argon2Settings;
+import dev.avatarservice.account.AccountSettings;
 import dev.avatarservice.account.LoginThrottle;
 import dev.avatarservice.account.PasswordHasher;
 import dev.avatarservice.account.UserDeletion;
@@ -44,44 +45,47 @@ public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
+  private final Settings settings;
   private HttpServer server;
-  private int shutdownTimeoutSeconds;
   /** The sockets of this instance, when the node runs the notify role. */
   private RealtimeRoutes realtime;
 
+  public HttpVerticle(Settings settings) {
+    this.settings = settings;
+  }
+
   @Override
   public Future<?> start() {
-    AppConfig config = AppConfig.from(config());
-    shutdownTimeoutSeconds = config.shutdownTimeoutSeconds();
-    StoreClient store = new StoreClient(vertx.eventBus(), config.storeTimeoutMs());
-    return Future.all(SigningKeys.resolve(config, store), DocsRoutes.load(vertx))
-      .map(loaded -> router(config, store,
-        new AccessTokens(vertx, TokenSettings.of(config, loaded.resultAt(0)), Clock.systemUTC()), loaded.resultAt(1)))
+    HttpSettings http = settings.http();
+    StoreClient store = new StoreClient(vertx.eventBus(), settings.storeTimeoutMs());
+    return Future.all(SigningKeys.resolve(settings.tokens(), store), DocsRoutes.load(vertx))
+      .map(loaded -> router(store, new AccessTokens(vertx, loaded.<TokenSettings>resultAt(0), Clock.systemUTC()),
+        loaded.resultAt(1)))
       .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
       .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
-          .setHost(config.httpHost())
-          .setPort(config.httpPort())
+          .setHost(http.host())
+          .setPort(http.port())
           .setCompressionSupported(false)
           // idle keep-alive connections and dead peers do not hold a descriptor forever
-          .setIdleTimeout(config.httpIdleTimeoutSeconds())
+          .setIdleTimeout(http.idleTimeoutSeconds())
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           // HTTP/1.1 only: Vert.x answered a stray "Upgrade: h2c" with an unframed 400 and kept the connection open
-          .setHttp2ClearTextEnabled(false), config))
+          .setHttp2ClearTextEnabled(false), settings.realtime()))
         .requestHandler(router)
         .invalidRequestHandler(FailureHandler::invalidRequest)
         .listen())
       .onSuccess(listening -> {
         server = listening;
-        LOG.debug("HTTP verticle listening on {}:{}", config.httpHost(), listening.actualPort());
+        LOG.debug("HTTP verticle listening on {}:{}", http.host(), listening.actualPort());
       });
   }
 
-  private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
+  private Router router(StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
-    router.route().handler(new ServiceMetrics(BackendRegistries.getNow(config.metricsRegistryName())));
-    router.route().handler(cors(config));
+    router.route().handler(new ServiceMetrics(BackendRegistries.getNow(settings.metricsRegistryName())));
+    router.route().handler(cors(settings.http().corsOrigins()));
     // on every response; JSON responses get more in JSend, pages and files their own CSP
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
@@ -89,21 +93,22 @@ public final class HttpVerticle extends VerticleBase {
     });
 
     BearerAuth bearer = new BearerAuth(tokens, store);
-    AccountService accounts = accountService(config, store, tokens);
+    AccountService accounts = accountService(settings.accounts(), store, tokens);
     RateLimiter authLimiter = NodeShared.get(vertx, "auth-limiter",
-      () -> new RateLimiter(config.authRequestsPerMinute(), 60_000, System::currentTimeMillis));
+      () -> new RateLimiter(settings.http().authRequestsPerMinute(), 60_000, System::currentTimeMillis));
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
     countOperations(router);
-    new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
-    UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, config.deletionConfirmTimeoutMs()));
-    new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
-    new OAuthRoutes(accounts, schemas, config.jsonBodyLimit()).mount(router);
-    new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
+    new OpsRoutes(vertx, store, settings.metricsRegistryName()).mount(router);
+    UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, settings.deletionConfirmTimeoutMs()));
+    int jsonBodyLimit = settings.http().jsonBodyLimit();
+    new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, jsonBodyLimit).mount(router);
+    new OAuthRoutes(accounts, schemas, jsonBodyLimit).mount(router);
+    new AvatarRoutes(vertx, settings.avatars(), store, bearer, Clock.systemUTC()).mount(router);
     docs.mount(router);
-    if (config.runs(Role.NOTIFY)) {
-      realtime = new RealtimeRoutes(vertx, config, tokens, store);
+    if (settings.runs(Role.NOTIFY)) {
+      realtime = new RealtimeRoutes(vertx, settings.realtime(), settings.metricsRegistryName(), tokens, store);
       realtime.mount(router);
     }
 
@@ -135,9 +140,9 @@ public final class HttpVerticle extends VerticleBase {
    * CORS for the configured origins only. SockJS answers its own CORS (and its Origin is checked
    * by the realtime routes), so it is left out here to avoid doubled headers.
    */
-  private static Handler<RoutingContext> cors(AppConfig config) {
+  private static Handler<RoutingContext> cors(Set<String> origins) {
     CorsHandler cors = CorsHandler.create()
-      .addOrigins(List.copyOf(config.corsOrigins()))
+      .addOrigins(List.copyOf(origins))
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
       .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
@@ -151,14 +156,13 @@ public final class HttpVerticle extends VerticleBase {
     };
   }
 
-  private AccountService accountService(AppConfig config, StoreClient store, AccessTokens tokens) {
-    BoundedPool hashing = BoundedPool.shared(vertx, "password-hashing", config.hashThreads(), config.hashQueue(),
+  private AccountService accountService(AccountSettings accounts, StoreClient store, AccessTokens tokens) {
+    BoundedPool hashing = BoundedPool.shared(vertx, "password-hashing", accounts.hashThreads(), accounts.hashQueue(),
       "too many logins in progress; try again shortly", 1);
-    PasswordHasher hasher = new PasswordHasher(new Argon2Settings(config.argon2MemoryKib(), config.argon2Iterations(),
-      config.argon2Parallelism()));
-    LoginThrottle throttle = new LoginThrottle(vertx, config.loginFailuresLimit(), config.loginFailuresWindow(),
-      System::currentTimeMillis);
-    return new AccountService(store, tokens, hasher, hashing, throttle, config.refreshTokenTtl(),
+    PasswordHasher hasher = new PasswordHasher(accounts.argon2());
+    LoginThrottle throttle = new LoginThrottle(vertx, accounts.loginFailuresLimit(),
+      accounts.loginFailuresWindowSeconds(), System::currentTimeMillis);
+    return new AccountService(store, tokens, hasher, hashing, throttle, accounts.refreshTokenTtlSeconds(),
       Clock.systemUTC());
   }
 
@@ -172,7 +176,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> sockets = realtime == null ? Future.succeededFuture() : realtime.close();
     Future<Void> drained = server == null ? Future.succeededFuture()
-      : server.shutdown(shutdownTimeoutSeconds, TimeUnit.SECONDS);
+      : server.shutdown(settings.http().shutdownTimeoutSeconds(), TimeUnit.SECONDS);
     return Future.join(sockets, drained);
   }
 }

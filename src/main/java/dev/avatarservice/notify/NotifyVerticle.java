@@ -39,12 +39,15 @@ public final class NotifyVerticle extends VerticleBase {
     EventAddress.USER_DELETED);
 
   private final String address = EventAddress.notifyNode();
-  /** How long a socket registry of this node may take to confirm a deletion. */
-  private final long confirmTimeoutMillis;
+  private final long confirmTimeoutMs;
   private AsyncMap<String, Boolean> nodes;
 
-  public NotifyVerticle(long confirmTimeoutMillis) {
-    this.confirmTimeoutMillis = confirmTimeoutMillis;
+  /**
+   * @param confirmTimeoutMs how long a confirmed deletion waits for each socket registry of this
+   *                         node (DELETION_CONFIRM_TIMEOUT_MS)
+   */
+  public NotifyVerticle(long confirmTimeoutMs) {
+    this.confirmTimeoutMs = confirmTimeoutMs;
   }
 
   @Override
@@ -52,7 +55,7 @@ public final class NotifyVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     DeliveryOptions localOnly = new DeliveryOptions().setLocalOnly(true);
     DeliveryOptions registryOptions = new DeliveryOptions().setLocalOnly(true)
-      .setSendTimeout(confirmTimeoutMillis);
+      .setSendTimeout(confirmTimeoutMs);
     List<Future<Void>> registered = new ArrayList<>();
     for (String event : EVENTS) {
       MessageConsumer<Object> consumer = bus.consumer(event,

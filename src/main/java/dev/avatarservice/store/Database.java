@@ -1,6 +1,5 @@
 package dev.avatarservice.store;
 
-import dev.avatarservice.config.AppConfig;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
@@ -45,16 +44,16 @@ final class Database implements AutoCloseable {
   private final Pool pool;
   private final Connection keeper;
 
-  Database(Vertx vertx, AppConfig config) throws SQLException {
-    boolean inMemory = IN_MEMORY.equals(config.dbPath());
+  Database(Vertx vertx, StoreSettings settings) throws SQLException {
+    boolean inMemory = IN_MEMORY.equals(settings.dbPath());
     String url = inMemory
       ? "jdbc:sqlite:file:avatar-service-" + UUID.randomUUID() + "?mode=memory&cache=shared"
-      : "jdbc:sqlite:" + prepareFile(Path.of(config.dbPath()));
+      : "jdbc:sqlite:" + prepareFile(Path.of(settings.dbPath()));
     String pragmas = (url.contains("?") ? "&" : "?")
       + "foreign_keys=true"
-      + "&busy_timeout=" + config.dbBusyTimeoutMs()
+      + "&busy_timeout=" + settings.busyTimeoutMs()
       + "&transaction_mode=IMMEDIATE"
-      + (inMemory ? "" : "&journal_mode=WAL&synchronous=" + config.dbSynchronous());
+      + (inMemory ? "" : "&journal_mode=WAL&synchronous=" + settings.synchronous());
     String jdbcUrl = url + pragmas;
     this.keeper = inMemory ? DriverManager.getConnection(jdbcUrl) : null;
     this.dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
@@ -62,7 +61,7 @@ final class Database implements AutoCloseable {
         .minSize(inMemory ? 1 : 0)
         .initialSize(1)
         .maxSize(1)
-        .acquisitionTimeout(Duration.ofMillis(config.storeTimeoutMs()))
+        .acquisitionTimeout(Duration.ofMillis(settings.timeoutMs()))
         .validationTimeout(Duration.ofMinutes(5))
         .connectionValidator(ConnectionValidator.defaultValidatorWithTimeout(5))
         .leakTimeout(Duration.ofMinutes(1))

@@ -2,7 +2,7 @@ package dev.avatarservice.store;
 
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
-import dev.avatarservice.config.AppConfig;
+
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -36,6 +36,7 @@ public final class StoreVerticle extends VerticleBase {
    */
   private static final long ORPHAN_MIN_AGE_MS = 900_000;
 
+  private final StoreSettings settings;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private Database database;
@@ -46,21 +47,21 @@ public final class StoreVerticle extends VerticleBase {
   private long purgeTimer = -1;
   private Lock storeRole;
 
-  public StoreVerticle() {
-    this(Clock.systemUTC());
+  public StoreVerticle(StoreSettings settings) {
+    this(settings, Clock.systemUTC());
   }
 
-  public StoreVerticle(Clock clock) {
+  public StoreVerticle(StoreSettings settings, Clock clock) {
+    this.settings = settings;
     this.clock = clock;
   }
 
   @Override
   public Future<?> start() {
-    AppConfig config = AppConfig.from(config());
     return StoreRole.claim(vertx)
       .onSuccess(lock -> storeRole = lock)
       .compose(lock -> vertx.executeBlocking(() -> {
-        Database opened = new Database(vertx, config);
+        Database opened = new Database(vertx, settings);
         try {
           Migrations.migrate(opened.dataSource());
         } catch (Exception e) {
@@ -71,14 +72,14 @@ public final class StoreVerticle extends VerticleBase {
       }))
       .compose(opened -> {
         database = opened;
-        files = new AvatarFiles(vertx, Path.of(config.avatarsDir()), random);
-        users = new UserCache(config.storeUserCacheSize(), config.storeUserCacheSeconds() * 1000L);
-        avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()), users, files);
+        files = new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random);
+        users = new UserCache(settings.userCacheSize(), settings.userCacheSeconds() * 1000L);
+        avatars = new Avatars(opened.pool(), new UserRows(settings.publicBaseUrl()), users, files);
         // The folder is made and swept before any request can write to it.
         return avatars.prepare().map(opened);
       })
       .compose(opened -> {
-        UserRows rows = new UserRows(config.publicBaseUrl());
+        UserRows rows = new UserRows(settings.publicBaseUrl());
         Accounts accounts = new Accounts(opened.pool(), rows, users, clock);
         serve(StoreAddress.REGISTER, accounts::register);
         serve(StoreAddress.CREDENTIALS, accounts::credentials);
@@ -106,7 +107,7 @@ public final class StoreVerticle extends VerticleBase {
         });
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
-      .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(config.dbPath()) ? "in memory" : "SQLite file"))
+      .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(settings.dbPath()) ? "in memory" : "SQLite file"))
       .onFailure(error -> releaseStoreRole());
   }
 

@@ -5,9 +5,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.config.ConfigLoader;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class ClusterSettingsTest {
 
   @Test
   void theShippedOneMachineConfigurationJoinsOnLoopbackOnly() {
-    Config hazelcast = HazelcastSettings.load(config(Map.of()));
+    Config hazelcast = load(config(Map.of()));
 
     assertThat(hazelcast.getClusterName()).isEqualTo("avatar-service");
     JoinConfig join = hazelcast.getNetworkConfig().getJoin();
@@ -75,7 +75,7 @@ class ClusterSettingsTest {
 
   @Test
   void configurationKeysOverrideTheFile() {
-    Config hazelcast = HazelcastSettings.load(config(Map.of(
+    Config hazelcast = load(config(Map.of(
       "CLUSTER_NAME", "staging",
       "CLUSTER_MEMBERS", "10.0.0.11, 10.0.0.12:5702",
       "CLUSTER_PORT", 6701,
@@ -103,9 +103,9 @@ class ClusterSettingsTest {
   @Test
   void aClusteredNodeNeedsAnExplicitSigningKey() {
     JsonObject json = ConfigLoader.bundledDefaults().put("CLUSTER", true);
-    assertThatThrownBy(() -> AppConfig.from(json))
+    assertThatThrownBy(() -> Settings.parse(json))
       .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_SECRET");
-    assertThat(AppConfig.from(json.put("JWT_SECRET", SECRET)).clustered()).isTrue();
+    assertThat(Settings.parse(json.put("JWT_SECRET", SECRET)).cluster().enabled()).isTrue();
   }
 
   @Test
@@ -120,12 +120,17 @@ class ClusterSettingsTest {
       .isInstanceOf(ConfigException.class).hasMessageContaining("CLUSTER_BUS_PORT");
     assertThatThrownBy(() -> config(Map.of("CLUSTER_HOST", " ")))
       .isInstanceOf(ConfigException.class).hasMessageContaining("CLUSTER_HOST");
-    assertThat(config(Map.of()).clusterMembers()).isEmpty();
+    assertThat(config(Map.of()).cluster().members()).isEmpty();
   }
 
-  private static AppConfig config(Map<String, Object> overrides) {
+  private static Settings config(Map<String, Object> overrides) {
     JsonObject json = ConfigLoader.bundledDefaults().put("CLUSTER", true).put("JWT_SECRET", SECRET);
     overrides.forEach(json::put);
-    return AppConfig.from(json);
+    return Settings.parse(json);
+  }
+
+  /** The Hazelcast configuration the node of these settings starts with, as {@code Node} loads it. */
+  private static Config load(Settings settings) {
+    return HazelcastSettings.load(settings.cluster(), settings.accounts().loginFailuresWindowSeconds());
   }
 }

@@ -100,7 +100,7 @@ class ClusterTest {
   @Order(2)
   void aLoginLockoutBuiltOnOneNodeHoldsOnAnother() {
     a.api().register("cluster-bob");
-    int limit = a.config().loginFailuresLimit();
+    int limit = a.settings().accounts().loginFailuresLimit();
     for (int i = 0; i < limit; i++) {
       HttpResponse<Buffer> wrong = a.api().post("/api/login",
         new JsonObject().put("identifier", "cluster-bob").put("password", "not-the-password-" + i));
@@ -117,7 +117,7 @@ class ClusterTest {
     IMap<String, Object> failures = hazelcast(c).getMap(SharedNames.LOGIN_FAILURES);
     assertThat(failures.keySet()).hasSize(1);
     String key = failures.keySet().iterator().next();
-    assertThat(failures.getEntryView(key).getTtl()).isEqualTo(a.config().loginFailuresWindow() * 1000L);
+    assertThat(failures.getEntryView(key).getTtl()).isEqualTo(a.settings().accounts().loginFailuresWindowSeconds() * 1000L);
     JsonObject entry = c.vertx().sharedData().<String, JsonObject>getAsyncMap(SharedNames.LOGIN_FAILURES).await().get(key).await();
     assertThat(entry.getInteger("count")).isEqualTo(limit);
   }

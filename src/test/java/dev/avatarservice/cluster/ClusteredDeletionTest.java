@@ -138,7 +138,7 @@ class ClusteredDeletionTest {
       .bearerTokenAuthentication(registered.getString("accessToken")).send().await();
     assertThat(deleted.statusCode()).as(deleted.bodyAsString()).isEqualTo(200);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))
-      .isLessThan(b.config().deletionConfirmTimeoutMs());
+      .isLessThan(b.settings().deletionConfirmTimeoutMs());
     assertThat(onA.next("user.deleted")).isNotNull();
     assertThat(onA.awaitClose().code()).isEqualTo(4410);
   }

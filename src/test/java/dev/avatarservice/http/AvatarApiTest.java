@@ -2,7 +2,6 @@ package dev.avatarservice.http;
 
 import dev.avatarservice.image.TestImages;
 import dev.avatarservice.account.AccessTokens;
-import dev.avatarservice.account.TokenSettings;
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.image.TestImages.GifFrame;
 import dev.avatarservice.support.ApiClient;
@@ -274,7 +273,7 @@ class AvatarApiTest {
   @Test
   void uploadsAndRemovalsNeedTheTokenOfAnExistingAccount() {
     String unknownUser = new AccessTokens(node.vertx(),
-      TokenSettings.of(node.config(), TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8)), Clock.systemUTC())
+      node.settings().tokens().withKey(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8)), Clock.systemUTC())
       .issue(UUID.randomUUID().toString());
     byte[] png = smallPng();
 

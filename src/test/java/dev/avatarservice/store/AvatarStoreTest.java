@@ -3,7 +3,7 @@ package dev.avatarservice.store;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.ConfigLoader;
-import io.vertx.core.DeploymentOptions;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -59,7 +59,7 @@ class AvatarStoreTest {
       .put("AVATARS_DIR", avatars.toString())
       .put("PUBLIC_BASE_URL", BASE)
       .put("JWT_SECRET", "");
-    deployment = vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)).await();
+    deployment = vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store())).await();
   }
 
   private void restart() {

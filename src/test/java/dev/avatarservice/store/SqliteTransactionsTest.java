@@ -3,7 +3,7 @@ package dev.avatarservice.store;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.ConfigLoader;
-import io.vertx.core.DeploymentOptions;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +40,7 @@ class SqliteTransactionsTest {
     vertx = Vertx.vertx();
     JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", database.toString()).put("JWT_SECRET", "")
       .put("AVATARS_DIR", dir.resolve("avatars").toString()).put("DB_BUSY_TIMEOUT_MS", 200);
-    vertx.deployVerticle(new StoreVerticle(), new DeploymentOptions().setConfig(config)).await();
+    vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store())).await();
     store = new StoreClient(vertx.eventBus(), 5000);
   }
 

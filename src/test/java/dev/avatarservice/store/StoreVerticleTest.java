@@ -3,7 +3,7 @@ package dev.avatarservice.store;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.ConfigLoader;
-import io.vertx.core.DeploymentOptions;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +35,7 @@ class StoreVerticleTest {
     vertx = Vertx.vertx();
     JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "")
       .put("AVATARS_DIR", avatars.toString());
-    vertx.deployVerticle(new StoreVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store(), clock)).await();
     store = new StoreClient(vertx.eventBus(), 5000);
   }
 

@@ -1,8 +1,8 @@
 package dev.avatarservice.support;
 
 import dev.avatarservice.Node;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -29,17 +29,17 @@ public final class TestNode implements AutoCloseable {
 
   private final Node node;
   private final Vertx vertx;
-  private final AppConfig config;
+  private final Settings settings;
   private final Path avatars;
   private final WebClient client;
 
-  private TestNode(Node node, AppConfig config, Path avatars) {
+  private TestNode(Node node, Settings settings, Path avatars) {
     this.node = node;
     this.vertx = node.vertx();
-    this.config = config;
+    this.settings = settings;
     this.avatars = avatars;
     this.client = WebClient.create(vertx, new WebClientOptions()
-      .setDefaultHost("localhost").setDefaultPort(config.httpPort()).setFollowRedirects(false));
+      .setDefaultHost("localhost").setDefaultPort(settings.http().port()).setFollowRedirects(false));
   }
 
   /** Starts a node with the defaults for tests and these overrides (keys of conf/config.json). */
@@ -57,19 +57,19 @@ public final class TestNode implements AutoCloseable {
   }
 
   private static TestNode start(Map<String, Object> overrides, boolean clustered) {
-    AppConfig config;
+    Settings settings;
     try {
       JsonObject json = testDefaults(freePort(), Files.createTempDirectory("avatars-test"));
       overrides.forEach(json::put);
-      config = AppConfig.from(json);
+      settings = Settings.parse(json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (clustered != config.clustered()) {
+    if (clustered != settings.cluster().enabled()) {
       throw new IllegalArgumentException("startClustered needs the cluster settings, start() must not have them");
     }
     // the production start-up: metrics, cluster manager when clustered, roles
-    return new TestNode(Node.start(config).await(), config, Path.of(config.avatarsDir()));
+    return new TestNode(Node.start(settings).await(), settings, Path.of(settings.avatars().avatarsDir()));
   }
 
   /** The configuration every test node starts from. */
@@ -92,16 +92,17 @@ public final class TestNode implements AutoCloseable {
     return vertx;
   }
 
-  public AppConfig config() {
-    return config;
+  /** The settings the node was started with, as parsed from the test defaults and the overrides. */
+  public Settings settings() {
+    return settings;
   }
 
   public int port() {
-    return config.httpPort();
+    return settings.http().port();
   }
 
   public String baseUrl() {
-    return config.publicBaseUrl();
+    return settings.http().publicBaseUrl();
   }
 
   public Path avatarsDir() {

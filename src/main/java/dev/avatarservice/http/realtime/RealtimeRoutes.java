@@ -7,7 +7,6 @@ import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.http.ApiException;
 import dev.avatarservice.http.realtime.WebSocketChannel.Framing;
 import io.vertx.core.Future;
@@ -64,22 +63,20 @@ public final class RealtimeRoutes {
   private final SocketSession.Services services;
   /** This registry's address for confirmed deletions, listed in {@link EventAddress#SOCKET_REGISTRIES}. */
   private final String deletionAddress = EventAddress.socketRegistry();
-  /** How long a deletion waits for the clients to answer the 4410 close frames, which are written at once. */
-  private final long closeGraceMillis;
   /** The deletions under way here, by user: a second request for the same user waits for the first. */
   private final Map<String, Future<Void>> closing = new HashMap<>();
   private MessageConsumer<Object> events;
   private MessageConsumer<JsonObject> deletions;
   private long keepAliveTimer = -1;
 
-  public RealtimeRoutes(Vertx vertx, AppConfig config, AccessTokens tokens, StoreClient store) {
+  public RealtimeRoutes(Vertx vertx, RealtimeSettings settings, String metricsRegistryName, AccessTokens tokens,
+                        StoreClient store) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.store = store;
-    this.settings = RealtimeSettings.from(config);
-    this.closeGraceMillis = config.deletionConfirmTimeoutMs() / 2;
-    RealtimeMetrics metrics = RealtimeMetrics.of(vertx, config.metricsRegistryName());
-    this.registry = new SocketRegistry(metrics, config.storeTimeoutMs(), System::currentTimeMillis);
+    this.settings = settings;
+    RealtimeMetrics metrics = RealtimeMetrics.of(vertx, metricsRegistryName);
+    this.registry = new SocketRegistry(metrics, settings.deletedRetentionMillis(), System::currentTimeMillis);
     this.services = new SocketSession.Services(vertx, tokens, store, registry, metrics, settings);
   }
 
@@ -88,8 +85,8 @@ public final class RealtimeRoutes {
    * the 1009 check, and no compression (a deflate context per socket costs far more memory than
    * our small messages could save, and inflating is a decompression-bomb risk).
    */
-  public static HttpServerOptions webSocketOptions(HttpServerOptions options, AppConfig config) {
-    int maxFrame = RealtimeSettings.from(config).maxFrameBytes();
+  public static HttpServerOptions webSocketOptions(HttpServerOptions options, RealtimeSettings settings) {
+    int maxFrame = settings.maxFrameBytes();
     return options
       .setMaxWebSocketFrameSize(maxFrame)
       .setMaxWebSocketMessageSize(maxFrame)
@@ -278,7 +275,7 @@ public final class RealtimeRoutes {
   /**
    * Sends {@code user.deleted} to every socket of that user here and closes them with 4410. The
    * close frames are written at once; the returned future waits for the clients to answer them, so
-   * that "closed" means received wherever the client is reachable, but for {@code closeGraceMillis}
+   * that "closed" means received wherever the client is reachable, but for {@code deletionCloseGraceMillis}
    * at most, so that one client that does not answer cannot hold up a deletion. The same deletion
    * arrives twice (published, and asked by the notify verticle): the second waits for the first.
    */
@@ -295,7 +292,7 @@ public final class RealtimeRoutes {
     if (closes.isEmpty()) {
       return Future.succeededFuture();
     }
-    Timer grace = vertx.timer(closeGraceMillis, TimeUnit.MILLISECONDS);
+    Timer grace = vertx.timer(settings.deletionCloseGraceMillis(), TimeUnit.MILLISECONDS);
     Future<Void> bounded = Future.any(Future.join(closes).otherwiseEmpty(), grace).mapEmpty();
     closing.put(userId, bounded);
     bounded.onComplete(done -> {

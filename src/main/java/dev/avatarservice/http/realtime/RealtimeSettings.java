@@ -1,23 +1,26 @@
 package dev.avatarservice.http.realtime;
 
-import dev.avatarservice.config.AppConfig;
-
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The realtime settings, all from {@link AppConfig}: who may open sockets, how long a socket may
- * stay unauthenticated, how big a message may be, how often peers are pinged.
+ * The realtime settings: who may open sockets, how long a socket may stay unauthenticated, how big
+ * a message may be, how often peers are pinged, and the timings of deletions.
  *
- * @param authTimeoutMillis   WS_AUTH_TIMEOUT: time to authenticate after the socket opens
- * @param maxMessageBytes     WS_MAX_MESSAGE: largest client message (UTF-8 bytes); larger ones close with 1009
- * @param pingIntervalMillis  WS_PING_INTERVAL: WebSocket pings and SockJS heartbeats
- * @param leewaySeconds       JWT_LEEWAY_SECONDS: a socket's token expires when the REST API would refuse it
- * @param origins             WS_ORIGINS, lower-cased; {@code *} allows every origin
+ * @param authTimeoutMillis        WS_AUTH_TIMEOUT: time to authenticate after the socket opens
+ * @param maxMessageBytes          WS_MAX_MESSAGE: largest client message (UTF-8 bytes); larger ones close with 1009
+ * @param pingIntervalMillis       WS_PING_INTERVAL: WebSocket pings and SockJS heartbeats
+ * @param leewaySeconds            JWT_LEEWAY_SECONDS: a socket's token expires when the REST API would refuse it
+ * @param origins                  WS_ORIGINS, lower-cased; {@code *} allows every origin
+ * @param deletedRetentionMillis   STORE_TIMEOUT_MS: how long a deleted user is remembered, at least the longest
+ *                                 an answer of the store can take (see {@link SocketRegistry#userDeleted})
+ * @param deletionCloseGraceMillis how long a deletion waits for the clients to answer the 4410 close frames:
+ *                                 well within DELETION_CONFIRM_TIMEOUT_MS, which the notify verticle waits
  */
-record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIntervalMillis, long leewaySeconds,
-                        Set<String> origins) {
+public record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIntervalMillis,
+                               long leewaySeconds, Set<String> origins, long deletedRetentionMillis,
+                               long deletionCloseGraceMillis) {
 
   /**
    * How long shutdown waits for clients to answer the 1001 close frames before the server closes
@@ -32,10 +35,9 @@ record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIn
   private static final int SOCKJS_ESCAPE_FACTOR = 6;
   private static final int SOCKJS_FRAMING_BYTES = 16;
 
-  static RealtimeSettings from(AppConfig config) {
-    return new RealtimeSettings(config.wsAuthTimeoutSeconds() * 1000L, config.wsMaxMessage(),
-      config.wsPingIntervalSeconds() * 1000L, config.jwtLeewaySeconds(),
-      config.wsOrigins().stream().map(origin -> origin.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()));
+  /** Origins are compared without regard to case ({@link #allows}). */
+  public RealtimeSettings {
+    origins = origins.stream().map(origin -> origin.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
   }
 
   /**

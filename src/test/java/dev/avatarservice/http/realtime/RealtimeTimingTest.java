@@ -52,7 +52,7 @@ class RealtimeTimingTest {
 
   /** A valid token for that user with another lifetime than the node's. */
   private static String tokenWithTtl(String userId, int ttlSeconds) {
-    return TestSocket.token(clientVertx, node.config(), userId, ttlSeconds);
+    return TestSocket.token(clientVertx, node.settings().tokens(), userId, ttlSeconds);
   }
 
   @Test

@@ -2,8 +2,8 @@ package dev.avatarservice.http.realtime;
 
 import dev.avatarservice.account.AccessTokens.VerifiedToken;
 import dev.avatarservice.bus.Events;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.ConfigLoader;
+import dev.avatarservice.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -67,9 +67,8 @@ class SocketSessionTest {
   }
 
   private static SocketSession.Services services(SocketRegistry registry) {
-    AppConfig config = AppConfig.from(ConfigLoader.bundledDefaults());
     return new SocketSession.Services(vertx, null, null, registry, new RealtimeMetrics(new RealtimeMetrics.OpenSockets(), null),
-      RealtimeSettings.from(config));
+      Settings.parse(ConfigLoader.bundledDefaults()).realtime());
   }
 
   private static SocketSession authenticated(FakeSocket socket, SocketRegistry registry, String userId) {

@@ -2,7 +2,6 @@ package dev.avatarservice.http.realtime;
 
 import dev.avatarservice.account.AccessTokens;
 import dev.avatarservice.account.TokenSettings;
-import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -216,9 +215,9 @@ public final class TestSocket {
    * A valid access token for any user id, with any lifetime: signed with the test node's key, as the
    * node would sign it.
    */
-  static String token(Vertx vertx, AppConfig config, String userId, int ttlSeconds) {
+  static String token(Vertx vertx, TokenSettings node, String userId, int ttlSeconds) {
     TokenSettings settings = new TokenSettings(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
-      config.jwtIssuer(), config.jwtAudience(), ttlSeconds, 0, 0);
+      node.issuer(), node.audience(), ttlSeconds, 0, 0);
     return new AccessTokens(vertx, settings, Clock.systemUTC()).issue(userId);
   }
 

@@ -136,7 +136,7 @@ class WebSocketApiTest {
   /** User ids are never reused: a token of an account that is gone authenticates no one. */
   @Test
   void aValidTokenOfAnAccountThatDoesNotExistIsRefused() {
-    String orphan = TestSocket.token(clientVertx, node.config(), UUID.randomUUID().toString(), 60);
+    String orphan = TestSocket.token(clientVertx, node.settings().tokens(), UUID.randomUUID().toString(), 60);
     UpgradeRejectedException refused = TestSocket.refused(client, node.port(), "/ws", bearer(orphan));
     assertThat(refused.getStatus()).isEqualTo(401);
     assertThat(refused.getBody().toJsonObject().getJsonObject("data").getString("code")).isEqualTo("unauthorized");
@@ -194,7 +194,7 @@ class WebSocketApiTest {
   @Test
   void messagesOverTheLimitClose1009() {
     JsonObject jack = register("ws-big-jack");
-    int limit = node.config().wsMaxMessage();
+    int limit = node.settings().realtime().maxMessageBytes();
     // Exactly at the limit: taken. The client splits it into several frames.
     TestSocket socket = TestSocket.open(client, node.port(), "/ws", TestSocket.Mode.PLAIN, bearer(token(jack)));
     socket.next("ready");

@@ -1,0 +1,19 @@
+package dev.avatarservice.store;
+
+/**
+ * What the store verticle needs: the database, the avatar folder, the account cache, and the public
+ * URL its avatar URLs are built on.
+ *
+ * @param dbPath           DB_PATH: the SQLite file, or {@code :memory:} for a throw-away database
+ * @param synchronous      DB_SYNCHRONOUS: SQLite's {@code synchronous}, one of OFF, NORMAL, FULL, EXTRA
+ * @param busyTimeoutMs    DB_BUSY_TIMEOUT_MS: how long a write waits for SQLite's lock
+ * @param timeoutMs        STORE_TIMEOUT_MS: how long a request may wait for the database connection
+ * @param avatarsDir       AVATARS_DIR: where the avatar files live
+ * @param userCacheSize    STORE_USER_CACHE_SIZE: accounts kept in memory for the lookup of every
+ *                         authenticated request (0: none)
+ * @param userCacheSeconds STORE_USER_CACHE_SECONDS: how long a remembered account is trusted (see {@link UserCache})
+ * @param publicBaseUrl    PUBLIC_BASE_URL, as resolved for the HTTP server: avatar URLs are built on it
+ */
+public record StoreSettings(String dbPath, String synchronous, int busyTimeoutMs, long timeoutMs, String avatarsDir,
+                            int userCacheSize, int userCacheSeconds, String publicBaseUrl) {
+}

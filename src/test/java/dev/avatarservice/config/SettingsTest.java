@@ -1,0 +1,68 @@
+package dev.avatarservice.config;
+
+import dev.avatarservice.account.Argon2Settings;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Settings that depend on each other, refused at start-up with one clear line. */
+class SettingsTest {
+
+  @Test
+  void theIdleTimeoutMustOutlastTheSocketPings() {
+    JsonObject json = ConfigLoader.bundledDefaults().put("WS_PING_INTERVAL", 30);
+    assertThat(Settings.parse(json.copy().put("HTTP_IDLE_TIMEOUT", 31)).http().idleTimeoutSeconds()).isEqualTo(31);
+    assertThat(Settings.parse(json.copy().put("HTTP_IDLE_TIMEOUT", 0)).http().idleTimeoutSeconds()).isZero();
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("HTTP_IDLE_TIMEOUT", 30)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("HTTP_IDLE_TIMEOUT").hasMessageContaining("WS_PING_INTERVAL");
+  }
+
+  @Test
+  void theCachesHaveBounds() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("STORE_USER_CACHE_SIZE", 2_000_000)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("STORE_USER_CACHE_SIZE");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("STORE_USER_CACHE_SECONDS", 0)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("STORE_USER_CACHE_SECONDS");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("ACCESS_TOKEN_CACHE_SIZE", -1)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("ACCESS_TOKEN_CACHE_SIZE");
+  }
+
+  @Test
+  void argon2IsNeverConfiguredBelowOwaspsMinimumNorAboveWhatItAccepts() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThat(Settings.parse(json).accounts().argon2()).isEqualTo(Argon2Settings.OWASP_MINIMUM);
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("ARGON2_MEMORY_KIB", 19455)))
+      .isInstanceOf(ConfigException.class).hasMessage("ARGON2_MEMORY_KIB must be a whole number from 19456 to 1048576");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("ARGON2_ITERATIONS", 1)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("ARGON2_ITERATIONS");
+    // above 1 GiB Argon2Settings itself refuses: a configuration error, not a failed start
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("ARGON2_MEMORY_KIB", 2 << 20)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("ARGON2_MEMORY_KIB");
+  }
+
+  @Test
+  void withoutConfiguredOriginsThePublicOriginAndLocalhostMayCall() {
+    Settings settings = Settings.parse(ConfigLoader.bundledDefaults().put("HTTP_PORT", 8081)
+      .put("PUBLIC_BASE_URL", "https://Avatars.example.com/").put("WS_ORIGINS", "https://App.example.com"));
+
+    assertThat(settings.http().publicBaseUrl()).isEqualTo("https://Avatars.example.com");
+    assertThat(settings.store().publicBaseUrl()).isEqualTo("https://Avatars.example.com");
+    assertThat(settings.http().corsOrigins()).containsExactlyInAnyOrder("https://Avatars.example.com",
+      "http://localhost", "http://127.0.0.1", "http://localhost:8081", "http://127.0.0.1:8081");
+    assertThat(settings.realtime().origins()).containsExactly("https://app.example.com");
+    assertThatThrownBy(() -> Settings.parse(ConfigLoader.bundledDefaults().put("CORS_ORIGINS", "https://a.example, a.example")))
+      .isInstanceOf(ConfigException.class).hasMessage("CORS_ORIGINS: 'a.example' is not an origin like https://example.com");
+  }
+
+  @Test
+  void everyKeyIsRequiredAndNamedWhenMissing() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    json.remove("DB_SYNCHRONOUS");
+    assertThatThrownBy(() -> Settings.parse(json)).isInstanceOf(ConfigException.class).hasMessage("DB_SYNCHRONOUS is missing");
+    assertThatThrownBy(() -> Settings.parse(ConfigLoader.bundledDefaults().put("DB_SYNCHRONOUS", "SOMETIMES")))
+      .isInstanceOf(ConfigException.class).hasMessage("DB_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA");
+  }
+}
