@@ -42,6 +42,17 @@ public final class StoreAddress {
   /** {} -> {}: answered once the database answers; the readiness probe. */
   public static final String PING = "store.ping";
 
+  private static final String LOCAL_PREFIX = "local.";
+
+  /**
+   * The node-local twin of a store address, answered only by the store verticle of the same node
+   * (never clustered): a node that runs the store role asks its own store, instead of having its
+   * requests round-robined over every store in the cluster.
+   */
+  public static String local(String address) {
+    return LOCAL_PREFIX + address;
+  }
+
   private StoreAddress() {
   }
 }

@@ -14,10 +14,21 @@ public final class StoreClient {
 
   private final EventBus bus;
   private final DeliveryOptions options;
+  private final boolean sameNode;
 
+  /** A client of whichever node runs the store role. */
   public StoreClient(EventBus bus, long timeoutMillis) {
+    this(bus, timeoutMillis, false);
+  }
+
+  /**
+   * A client of this node's own store when {@code sameNode} (the node runs the store role), else of
+   * whichever node runs it.
+   */
+  public StoreClient(EventBus bus, long timeoutMillis, boolean sameNode) {
     this.bus = bus;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
+    this.sameNode = sameNode;
   }
 
   public Future<JsonObject> register(String identifier, String identifierKey, String passwordHash, JsonObject session) {
@@ -87,6 +98,6 @@ public final class StoreClient {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return bus.<JsonObject>request(address, body, options).map(Message::body);
+    return bus.<JsonObject>request(sameNode ? StoreAddress.local(address) : address, body, options).map(Message::body);
   }
 }

@@ -32,7 +32,6 @@ import io.vertx.ext.web.RoutingContext;
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String USER = "avatar-service.user";
-  private static final String PREFIX = "bearer ";
 
   private final AccessTokens tokens;
   private final StoreClient store;
@@ -44,14 +43,15 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (header == null || header.length() <= PREFIX.length()
-      || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
-      ctx.fail(ApiException.authenticationRequired("unauthorized", "a bearer access token is required"));
+    String token;
+    try {
+      token = BearerToken.of(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+    } catch (ApiException e) {
+      ctx.fail(e);
       return;
     }
-    tokens.verify(header.substring(PREFIX.length()).trim())
-      .compose(token -> store.user(token.userId()))
+    tokens.verify(token)
+      .compose(verified -> store.user(verified.userId()))
       .onSuccess(user -> {
         ctx.put(USER, user);
         ctx.next();

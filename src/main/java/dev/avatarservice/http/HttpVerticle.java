@@ -57,7 +57,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     HttpSettings http = settings.http();
-    StoreClient store = new StoreClient(vertx.eventBus(), settings.storeTimeoutMs());
+    StoreClient store = new StoreClient(vertx.eventBus(), settings.storeTimeoutMs(), settings.runs(Role.STORE));
     return Future.all(SigningKeys.resolve(settings.tokens(), store), DocsRoutes.load(vertx))
       .map(loaded -> router(store, new AccessTokens(vertx, loaded.<TokenSettings>resultAt(0), Clock.systemUTC()),
         loaded.resultAt(1)))

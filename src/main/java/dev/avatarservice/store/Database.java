@@ -28,8 +28,9 @@ import java.util.UUID;
  * <p>The pragmas live in the URL because SQLite keeps them per connection: WAL (readers never wait
  * for the writer), {@code busy_timeout} (a writer waits for the lock instead of failing at once),
  * foreign keys (off by default in SQLite), {@code transaction_mode=IMMEDIATE} (a transaction takes
- * the write lock when it begins, so two writers never deadlock upgrading read locks; the pool's
- * transactions begin with {@code BEGIN IMMEDIATE} themselves, see {@link SqliteTransactions}), and
+ * the write lock when it begins, so two writers never deadlock upgrading read locks: this covers the
+ * transactions that sqlite-jdbc begins itself; the pool's connections stay in auto-commit and the
+ * JDBC client's transactions are an explicit {@code BEGIN IMMEDIATE}, see {@link SqliteTransactions}), and
  * {@code synchronous} from configuration: FULL by default, so an acknowledged write survives a
  * power cut, at the price of one fsync per commit.
  *

@@ -4,7 +4,9 @@ import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Lock;
@@ -147,8 +149,9 @@ public final class StoreVerticle extends VerticleBase {
       .map(result -> new JsonObject().put(Field.KEY, Accounts.first(result).getString("value")));
   }
 
+  /** Answers the address cluster-wide, and its node-local twin for this node's own requests. */
   private void serve(String address, Function<JsonObject, Future<JsonObject>> operation) {
-    consumers.add(vertx.eventBus().<JsonObject>consumer(address, message -> {
+    Handler<Message<JsonObject>> handler = message -> {
       Future<JsonObject> result;
       try {
         result = operation.apply(message.body());
@@ -163,6 +166,8 @@ public final class StoreVerticle extends VerticleBase {
           message.fail(failure.failureCode(), failure.getMessage());
         }
       });
-    }));
+    };
+    consumers.add(vertx.eventBus().consumer(address, handler));
+    consumers.add(vertx.eventBus().localConsumer(StoreAddress.local(address), handler));
   }
 }

@@ -6,9 +6,11 @@ import dev.avatarservice.config.ConfigLoader;
 import dev.avatarservice.config.Settings;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -22,26 +24,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The store's bus contract, with a clock the test moves, against an in-memory database. */
+@ExtendWith(VertxExtension.class)
 class StoreVerticleTest {
 
   @TempDir
   Path avatars;
   private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T10:00:00Z"));
-  private Vertx vertx;
   private StoreClient store;
 
+  /** Vert.x comes from the extension, which closes it after each test. */
   @BeforeEach
-  void deploy() {
-    vertx = Vertx.vertx();
+  void deploy(Vertx vertx, VertxTestContext context) {
     JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "")
       .put("AVATARS_DIR", avatars.toString());
-    vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store(), clock)).await();
     store = new StoreClient(vertx.eventBus(), 5000);
-  }
-
-  @AfterEach
-  void close() {
-    vertx.close().await();
+    vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store(), clock))
+      .onComplete(context.succeedingThenComplete());
   }
 
   private JsonObject session(String hash, long ttlSeconds) {

@@ -8,6 +8,7 @@ import dev.avatarservice.bus.Events;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.http.ApiException;
+import dev.avatarservice.http.BearerToken;
 import dev.avatarservice.http.realtime.WebSocketChannel.Framing;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
@@ -50,7 +51,6 @@ import java.util.concurrent.TimeUnit;
 public final class RealtimeRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeRoutes.class);
-  private static final String BEARER = "bearer ";
   /** The FastAPI version's header. */
   private static final String TOKEN_HEADER = "token";
   private static final String SOCKJS_SESSION = "/sockjs/[^/.]+/[^/.]+/";
@@ -221,10 +221,7 @@ public final class RealtimeRoutes {
   private static String handshakeToken(HttpServerRequest request) {
     String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (authorization != null) {
-      if (authorization.length() <= BEARER.length() || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-        throw ApiException.authenticationRequired("unauthorized", "a bearer access token is required");
-      }
-      return authorization.substring(BEARER.length()).trim();
+      return BearerToken.of(authorization);
     }
     String token = request.getHeader(TOKEN_HEADER);
     if (token != null && token.isBlank()) {
