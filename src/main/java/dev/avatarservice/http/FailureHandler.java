@@ -2,7 +2,9 @@ package dev.avatarservice.http;
 
 import dev.avatarservice.auth.InvalidTokenException;
 import dev.avatarservice.bus.Failure;
+import dev.avatarservice.http.account.AttemptsUnavailableException;
 import dev.avatarservice.http.account.InvalidFieldException;
+import dev.avatarservice.http.account.LoginLockedException;
 import dev.avatarservice.log.LogSafe;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -99,6 +101,13 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     if (error instanceof InvalidFieldException field) {
       return ApiException.fields(new JsonObject().put(field.field(), field.getMessage()));
+    }
+    if (error instanceof LoginLockedException locked) {
+      return ApiException.rateLimited(locked.retryAfterSeconds(), ServiceMetrics.LOGIN_FAILURES);
+    }
+    if (error instanceof AttemptsUnavailableException unavailable) {
+      LOG.warn("Failed logins cannot be counted: {}", LogSafe.escape(String.valueOf(unavailable.getCause())));
+      return ApiException.unavailable("logins cannot be checked right now; try again shortly", STORE_RETRY_AFTER_SECONDS);
     }
     if (error instanceof BodyProcessorException body) {
       return fromBody(body);

@@ -7,9 +7,12 @@ import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.bus.UserDeletedBroadcast;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.Role;
+import dev.avatarservice.cluster.HazelcastAttemptCounts;
 import dev.avatarservice.http.account.AccountRoutes;
 import dev.avatarservice.http.account.AccountService;
 import dev.avatarservice.http.account.Argon2Settings;
+import dev.avatarservice.http.account.AttemptCounts;
+import dev.avatarservice.http.account.LocalAttemptCounts;
 import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
@@ -161,7 +164,9 @@ public final class HttpVerticle extends VerticleBase {
     HashingGate gate = NodeShared.get(vertx, "hashing-gate", () -> new HashingGate(threads, config.hashQueue()));
     PasswordHasher hasher = new PasswordHasher(new Argon2Settings(config.argon2MemoryKib(), config.argon2Iterations(),
       config.argon2Parallelism()));
-    LoginThrottle throttle = new LoginThrottle(vertx, config.loginFailuresLimit(), config.loginFailuresWindow(),
+    // counted cluster-wide when clustered, so that a limit holds whichever node each guess reaches
+    AttemptCounts attempts = HazelcastAttemptCounts.of(vertx).orElseGet(() -> LocalAttemptCounts.of(vertx));
+    LoginThrottle throttle = new LoginThrottle(attempts, config.loginFailuresLimit(), config.loginFailuresWindow(),
       System::currentTimeMillis);
     return new AccountService(store, tokens, hasher, gate, hashingPool, throttle, config.refreshTokenTtl(),
       Clock.systemUTC());

@@ -45,6 +45,28 @@ class ProtectionApiTest {
   }
 
   @Test
+  void wrongPasswordsSentAtOnceAreCountedOneByOne() {
+    try (TestNode node = TestNode.start(Map.of("LOGIN_FAILURES_LIMIT", 5, "HASH_QUEUE", 64))) {
+      node.api().register("concurrent@example.com");
+
+      // twelve guesses on the wire together: only five passwords may be checked
+      List<Future<HttpResponse<Buffer>>> guesses = IntStream.range(0, 12)
+        .mapToObj(i -> node.client().post("/api/login")
+          .sendJsonObject(credentials("concurrent@example.com", "wrong-guess-" + i)))
+        .toList();
+      Future.join(guesses).await();
+
+      List<HttpResponse<Buffer>> answers = guesses.stream().map(Future::result).toList();
+      assertThat(answers).filteredOn(r -> r.statusCode() == 401).hasSize(5);
+      assertThat(answers).filteredOn(r -> r.statusCode() == 429).hasSize(7)
+        .allSatisfy(r -> assertThat(r.getHeader("Retry-After")).isNotBlank());
+      // and the right password, now, is not checked either
+      JSendAssert.fail(node.api().post("/api/login", credentials("concurrent@example.com", ApiClient.PASSWORD)),
+        429, "rate_limited");
+    }
+  }
+
+  @Test
   void successfulLoginsAreNotThrottled() {
     try (TestNode node = TestNode.start(Map.of("LOGIN_FAILURES_LIMIT", 2))) {
       ApiClient api = node.api();

@@ -61,27 +61,34 @@ public final class AccountService {
 
   /**
    * Checks a password. An unknown identifier costs the same hash as a wrong password and fails with
-   * the same answer, so neither timing nor body tells whether an account exists.
+   * the same answer, so neither timing nor body tells whether an account exists. The check is
+   * reserved with the {@link LoginThrottle} before anything else, so that concurrent guesses cannot
+   * all pass the limit before the first failure is counted.
    */
   public Future<IssuedTokens> login(String rawIdentifier, String rawPassword, String clientAddress) {
     var identifier = Identifiers.normalize(rawIdentifier);
     String password = java.text.Normalizer.normalize(rawPassword, java.text.Normalizer.Form.NFKC);
-    String throttleKey = LoginThrottle.key(identifier.key(), clientAddress);
-    return throttle.check(throttleKey)
-      .compose(open -> store.credentials(identifier.key())
+    return throttle.reserve(LoginThrottle.key(identifier.key(), clientAddress))
+      .compose(attempt -> store.credentials(identifier.key())
         .recover(error -> Failure.of(error).filter(f -> f == Failure.UNKNOWN_IDENTIFIER).isPresent()
-          ? Future.succeededFuture(null) : Future.failedFuture(error)))
-      .compose(account -> hashing.run(hashingPool, () -> verify(account, password)))
-      .compose(verified -> {
-        if (verified == null) {
-          return throttle.recordFailure(throttleKey).transform(recorded -> Future.failedFuture(
-            ApiException.authenticationRequired("invalid_credentials", "the identifier or the password is wrong")));
-        }
-        String refreshToken = refreshTokens.newToken();
-        return throttle.clear(throttleKey)
-          .compose(cleared -> store.login(verified.userId(), session(refreshToken), verified.rehashed()))
-          .map(user -> issue(user, refreshToken));
-      });
+          ? Future.succeededFuture(null) : Future.failedFuture(error))
+        .compose(account -> hashing.run(hashingPool, () -> verify(account, password)))
+        .transform(checked -> {
+          if (checked.failed()) {
+            // no verdict on the password: the attempt is not held against the client
+            return attempt.abandoned().transform(released -> Future.<IssuedTokens>failedFuture(checked.cause()));
+          }
+          Verified verified = checked.result();
+          if (verified == null) {
+            return attempt.failed().transform(recorded -> Future.<IssuedTokens>failedFuture(
+              ApiException.authenticationRequired("invalid_credentials", "the identifier or the password is wrong")));
+          }
+          String refreshToken = refreshTokens.newToken();
+          // the count is cleared best-effort: a failure to forget failures must not refuse a right password
+          return attempt.succeeded()
+            .transform(cleared -> store.login(verified.userId(), session(refreshToken), verified.rehashed()))
+            .map(user -> issue(user, refreshToken));
+        }));
   }
 
   public Future<IssuedTokens> refresh(String refreshToken) {
