@@ -78,6 +78,7 @@ public final class AppConfig {
     deletionConfirmTimeoutMs();
     wsOrigins();
     corsOrigins();
+    trustedProxies();
     byte[] secret = jwtSecret();
     if (secret.length > 0 && secret.length < MIN_SECRET_BYTES) {
       throw new ConfigException("JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
@@ -272,6 +273,26 @@ public final class AppConfig {
   /** Origins allowed by CORS: the configured list, or the public origin and localhost. */
   public Set<String> corsOrigins() {
     return origins("CORS_ORIGINS");
+  }
+
+  /**
+   * The reverse proxies whose {@code X-Forwarded-For} / {@code Forwarded} headers are believed
+   * (addresses or CIDR ranges, comma-separated); empty: none, the headers are ignored.
+   */
+  public List<AddressRange> trustedProxies() {
+    String text = string("TRUSTED_PROXIES").trim();
+    if (text.isEmpty()) {
+      return List.of();
+    }
+    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+      .map(range -> {
+        try {
+          return AddressRange.parse(range);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("TRUSTED_PROXIES: " + e.getMessage());
+        }
+      })
+      .toList();
   }
 
   public int wsAuthTimeoutSeconds() {

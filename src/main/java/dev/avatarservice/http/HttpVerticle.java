@@ -85,6 +85,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
+    // first: every handler after it, the access log included, sees the same client address
+    router.route().handler(new ClientAddress(config.trustedProxies()));
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
     router.route().handler(new ServiceMetrics(BackendRegistries.getNow(config.metricsRegistryName())));
@@ -106,7 +108,7 @@ public final class HttpVerticle extends VerticleBase {
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
     UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, config.deletionConfirmTimeoutMs()));
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
-    new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
+    new OAuthRoutes(accounts, authLimiter, config.jsonBodyLimit()).mount(router);
     new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
     docs.mount(router);
     if (config.runs(Role.NOTIFY)) {

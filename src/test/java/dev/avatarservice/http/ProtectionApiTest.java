@@ -96,6 +96,30 @@ class ProtectionApiTest {
   }
 
   @Test
+  void theOAuthRoutesShareTheLimitOfRefresh() {
+    try (TestNode node = TestNode.start(Map.of("AUTH_REQUESTS_PER_MINUTE", 4))) {
+      assertThat(node.api().post("/api/refresh", new JsonObject().put("refreshToken", "x")).statusCode()).isEqualTo(401);
+      assertThat(oauth(node, "/oauth/token", "grant_type=refresh_token&refresh_token=x").statusCode()).isEqualTo(400);
+      assertThat(oauth(node, "/oauth/revoke", "token=x").statusCode()).isEqualTo(200);
+      assertThat(oauth(node, "/oauth/token", "grant_type=refresh_token&refresh_token=y").statusCode()).isEqualTo(400);
+
+      // the four requests spent the one limit, whichever route they took
+      for (HttpResponse<Buffer> refused : List.of(
+        oauth(node, "/oauth/token", "grant_type=refresh_token&refresh_token=z"),
+        oauth(node, "/oauth/revoke", "token=z"),
+        node.api().post("/api/refresh", new JsonObject().put("refreshToken", "z")))) {
+        JSendAssert.fail(refused, 429, "rate_limited");
+        assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isBetween(1L, 60L);
+      }
+    }
+  }
+
+  private static HttpResponse<Buffer> oauth(TestNode node, String path, String form) {
+    return node.client().post(path).putHeader("Content-Type", "application/x-www-form-urlencoded")
+      .sendBuffer(Buffer.buffer(form)).await();
+  }
+
+  @Test
   void hashesBeyondTheQueueAreRefusedWith503() {
     try (TestNode node = TestNode.start(Map.of("HASH_THREADS", 1, "HASH_QUEUE", 0))) {
       List<Future<HttpResponse<Buffer>>> logins = IntStream.range(0, 8)

@@ -1,7 +1,7 @@
 package dev.avatarservice.http.account;
 
-import dev.avatarservice.http.ApiException;
 import dev.avatarservice.http.BearerAuth;
+import dev.avatarservice.http.ClientAddress;
 import dev.avatarservice.http.JSend;
 import dev.avatarservice.http.JsonBody;
 import dev.avatarservice.http.RateLimiter;
@@ -61,16 +61,9 @@ public final class AccountRoutes {
     }
   }
 
-  /** Bursts of unauthenticated account requests from one address are refused with 429. */
+  /** Bursts of unauthenticated account requests from one client address are refused with 429. */
   private Handler<RoutingContext> limited() {
-    return ctx -> {
-      long retryAfter = authLimiter.acquire(ctx.request().remoteAddress().hostAddress());
-      if (retryAfter > 0) {
-        ctx.fail(ApiException.rateLimited(retryAfter, ServiceMetrics.AUTH_REQUESTS));
-      } else {
-        ctx.next();
-      }
-    };
+    return authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS);
   }
 
   private void register(RoutingContext ctx) {
@@ -82,7 +75,7 @@ public final class AccountRoutes {
 
   private void login(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
-    accounts.login(body.getString("identifier"), body.getString("password"), ctx.request().remoteAddress().hostAddress())
+    accounts.login(body.getString("identifier"), body.getString("password"), ClientAddress.of(ctx))
       .onSuccess(tokens -> sendTokens(ctx, 200, tokens))
       .onFailure(ctx::fail);
   }

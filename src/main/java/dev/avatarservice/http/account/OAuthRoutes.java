@@ -1,6 +1,7 @@
 package dev.avatarservice.http.account;
 
 import dev.avatarservice.bus.Failure;
+import dev.avatarservice.http.RateLimiter;
 import dev.avatarservice.http.ServiceMetrics;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -17,15 +18,24 @@ public final class OAuthRoutes {
 
   private final AccountService accounts;
   private final BodyHandler formBody;
+  private final RateLimiter authLimiter;
 
-  public OAuthRoutes(AccountService accounts, int bodyLimit) {
+  /**
+   * @param authLimiter the limiter of {@code /api/refresh} and {@code /api/login}: a token grant is a
+   *                    refresh and a revocation a logout, so they count against the same limit
+   */
+  public OAuthRoutes(AccountService accounts, RateLimiter authLimiter, int bodyLimit) {
     this.accounts = accounts;
+    this.authLimiter = authLimiter;
     this.formBody = BodyHandler.create(false).setBodyLimit(bodyLimit);
   }
 
   public void mount(Router router) {
-    router.post("/oauth/token").handler(formBody).handler(this::token);
-    router.post("/oauth/revoke").handler(formBody).handler(this::revoke);
+    // a refused request is answered by the root failure handler: 429 with Retry-After, as /api/refresh
+    router.post("/oauth/token").handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS))
+      .handler(this::token);
+    router.post("/oauth/revoke").handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS))
+      .handler(this::revoke);
   }
 
   private void token(RoutingContext ctx) {
