@@ -25,12 +25,14 @@ public final class AppConfig {
   private final JsonObject json;
   private final Set<Role> roles;
   private final String publicBaseUrl;
+  private final boolean publicBaseUrlConfigured;
 
   private AppConfig(JsonObject json) {
     this.json = json;
     this.roles = Role.parse(string("ROLES"));
     int port = intIn("HTTP_PORT", 0, 65535);
     String base = string("PUBLIC_BASE_URL").trim();
+    this.publicBaseUrlConfigured = !base.isEmpty();
     this.publicBaseUrl = base.isEmpty() ? "http://localhost:" + port : validBaseUrl(base);
     validate();
   }
@@ -265,13 +267,13 @@ public final class AppConfig {
     return intIn("IMAGE_QUEUE", 0, 10_000);
   }
 
-  /** Origins allowed to open sockets: the configured list, or the public origin and localhost. */
-  public Set<String> wsOrigins() {
+  /** Origins allowed to open sockets: the configured list, or the default of {@link AllowedOrigins}. */
+  public AllowedOrigins wsOrigins() {
     return origins("WS_ORIGINS");
   }
 
-  /** Origins allowed by CORS: the configured list, or the public origin and localhost. */
-  public Set<String> corsOrigins() {
+  /** Origins allowed by CORS: the configured list, or the default of {@link AllowedOrigins}. */
+  public AllowedOrigins corsOrigins() {
     return origins("CORS_ORIGINS");
   }
 
@@ -388,22 +390,19 @@ public final class AppConfig {
     return string("HAZELCAST_CONFIG").trim();
   }
 
-  private Set<String> origins(String key) {
+  private AllowedOrigins origins(String key) {
     String text = string(key).trim();
     if (text.isEmpty()) {
-      URI base = URI.create(publicBaseUrl);
-      String own = base.getScheme() + "://" + base.getAuthority();
-      return Set.copyOf(List.of(own, "http://localhost", "http://127.0.0.1", "http://localhost:" + httpPort(),
-        "http://127.0.0.1:" + httpPort()));
+      return AllowedOrigins.byDefault(publicBaseUrl, publicBaseUrlConfigured);
     }
-    return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+    return AllowedOrigins.of(Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty())
       .map(origin -> {
         if (!origin.equals("*") && !origin.matches("https?://[^/\\s]+")) {
           throw new ConfigException(key + ": '" + origin + "' is not an origin like https://example.com");
         }
         return origin;
       })
-      .collect(Collectors.toUnmodifiableSet());
+      .collect(Collectors.toUnmodifiableSet()));
   }
 
   private static String validBaseUrl(String base) {

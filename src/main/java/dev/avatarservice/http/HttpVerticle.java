@@ -5,6 +5,7 @@ import dev.avatarservice.auth.SigningKeys;
 import dev.avatarservice.auth.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.bus.UserDeletedBroadcast;
+import dev.avatarservice.config.AllowedOrigins;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.Role;
 import dev.avatarservice.cluster.HazelcastAttemptCounts;
@@ -145,12 +146,16 @@ public final class HttpVerticle extends VerticleBase {
    * by the realtime routes), so it is left out here to avoid doubled headers.
    */
   private static Handler<RoutingContext> cors(AppConfig config) {
+    AllowedOrigins origins = config.corsOrigins();
     CorsHandler cors = CorsHandler.create()
-      .addOrigins(List.copyOf(config.corsOrigins()))
+      .addOrigins(List.copyOf(origins.exact()))
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
       .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
       .maxAgeSeconds(600);
+    if (origins.loopbackAnyPort()) {
+      cors.addOriginWithRegex(AllowedOrigins.LOOPBACK_REGEX);
+    }
     return ctx -> {
       if (ctx.normalizedPath().startsWith("/sockjs")) {
         ctx.next();

@@ -1,10 +1,7 @@
 package dev.avatarservice.notify;
 
+import dev.avatarservice.config.AllowedOrigins;
 import dev.avatarservice.config.AppConfig;
-
-import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The realtime settings, all from {@link AppConfig}: who may open sockets, how long a socket may
@@ -14,10 +11,10 @@ import java.util.stream.Collectors;
  * @param maxMessageBytes     WS_MAX_MESSAGE: largest client message (UTF-8 bytes); larger ones close with 1009
  * @param pingIntervalMillis  WS_PING_INTERVAL: WebSocket pings and SockJS heartbeats
  * @param leewaySeconds       JWT_LEEWAY_SECONDS: a socket's token expires when the REST API would refuse it
- * @param origins             WS_ORIGINS, lower-cased; {@code *} allows every origin
+ * @param origins             WS_ORIGINS, or its default (see {@link AllowedOrigins})
  */
 record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIntervalMillis, long leewaySeconds,
-                        Set<String> origins) {
+                        AllowedOrigins origins) {
 
   /**
    * How long shutdown waits for clients to answer the 1001 close frames before the server closes
@@ -34,8 +31,7 @@ record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIn
 
   static RealtimeSettings from(AppConfig config) {
     return new RealtimeSettings(config.wsAuthTimeoutSeconds() * 1000L, config.wsMaxMessage(),
-      config.wsPingIntervalSeconds() * 1000L, config.jwtLeewaySeconds(),
-      config.wsOrigins().stream().map(origin -> origin.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()));
+      config.wsPingIntervalSeconds() * 1000L, config.jwtLeewaySeconds(), config.wsOrigins());
   }
 
   /**
@@ -50,6 +46,6 @@ record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIn
 
   /** Whether a socket may be opened from a page of that origin (the value of an {@code Origin} header). */
   boolean allows(String origin) {
-    return origins.contains("*") || origins.contains(origin.trim().toLowerCase(Locale.ROOT));
+    return origins.allows(origin);
   }
 }
