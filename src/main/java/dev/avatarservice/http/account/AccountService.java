@@ -41,11 +41,12 @@ public final class AccountService {
   }
 
   public Future<IssuedTokens> register(String rawIdentifier, String rawPassword) {
-    if (!PasswordPolicy.commonPasswordsLoaded()) {
-      // the first registration reads the common-password list on a worker, not on the event loop;
-      // not at start-up either: on one core it delayed the node's first answer by half a second
-      return hashingPool.executeBlocking(PasswordPolicy::commonPasswordCount, false)
-        .compose(count -> register(rawIdentifier, rawPassword));
+    if (!PasswordPolicy.loaded()) {
+      // the first registration reads the common-password list and builds the strength estimator on
+      // a worker, not on the event loop; not at start-up either: on one core it delayed the node's
+      // first answer by half a second
+      return hashingPool.executeBlocking(PasswordPolicy::load, false)
+        .compose(loaded -> register(rawIdentifier, rawPassword));
     }
     JsonObject invalid = new JsonObject();
     var identifier = checked(invalid, () -> Identifiers.normalize(rawIdentifier));
@@ -54,7 +55,11 @@ public final class AccountService {
       return Future.failedFuture(ApiException.fields(invalid));
     }
     String refreshToken = refreshTokens.newToken();
-    return hashing.run(hashingPool, () -> hasher.hash(password))
+    // the strength estimate costs tens of milliseconds: on the hashing pool, through its gate, with the hash
+    return hashing.run(hashingPool, () -> {
+        PasswordPolicy.checkStrength(password);
+        return hasher.hash(password);
+      })
       .compose(hash -> store.register(identifier.display(), identifier.key(), hash, session(refreshToken)))
       .map(user -> issue(user, refreshToken));
   }
