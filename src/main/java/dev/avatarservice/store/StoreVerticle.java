@@ -4,6 +4,7 @@ import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
 import dev.avatarservice.cluster.StoreRole;
 import dev.avatarservice.config.AppConfig;
+import dev.avatarservice.http.account.Identifiers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -64,6 +65,7 @@ public final class StoreVerticle extends VerticleBase {
         Database opened = new Database(vertx, config);
         try {
           Migrations.migrate(opened.dataSource());
+          IdentifierSkeletons.backfill(opened.dataSource(), Identifiers::skeleton);
         } catch (Exception e) {
           opened.close();
           throw e;

@@ -55,12 +55,14 @@ public final class AccountService {
       return Future.failedFuture(ApiException.fields(invalid));
     }
     String refreshToken = refreshTokens.newToken();
-    // the strength estimate costs tens of milliseconds: on the hashing pool, through its gate, with the hash
+    // the strength estimate and the skeleton cost CPU (and load data the first time): on the hashing
+    // pool, through its gate, with the hash
     return hashing.run(hashingPool, () -> {
         PasswordPolicy.checkStrength(password);
-        return hasher.hash(password);
+        return new Registration(Identifiers.skeleton(identifier.key()), hasher.hash(password));
       })
-      .compose(hash -> store.register(identifier.display(), identifier.key(), hash, session(refreshToken)))
+      .compose(registration -> store.register(identifier.display(), identifier.key(), registration.skeleton(),
+        registration.passwordHash(), session(refreshToken)))
       .map(user -> issue(user, refreshToken));
   }
 
@@ -140,5 +142,8 @@ public final class AccountService {
   }
 
   private record Verified(String userId, String rehashed) {
+  }
+
+  private record Registration(String skeleton, String passwordHash) {
   }
 }
