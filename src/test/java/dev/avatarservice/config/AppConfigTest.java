@@ -28,4 +28,30 @@ class AppConfigTest {
     assertThatThrownBy(() -> AppConfig.from(json.copy().put("ACCESS_TOKEN_CACHE_SIZE", -1)))
       .isInstanceOf(ConfigException.class).hasMessageContaining("ACCESS_TOKEN_CACHE_SIZE");
   }
+
+  @Test
+  void trustedProxiesAreAddressesOrRangesNeverNames() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThat(AppConfig.from(json.copy()).trustedProxies()).isEmpty();
+    assertThat(AppConfig.from(json.copy().put("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,fd00::/8")).trustedProxies())
+      .extracting(Object::toString).containsExactly("10.0.0.0/8", "192.0.2.7", "fd00::/8");
+    for (String bad : new String[] {"proxy.internal", "10.0.0.0/40", "10.0.0.1/"}) {
+      assertThatThrownBy(() -> AppConfig.from(json.copy().put("TRUSTED_PROXIES", bad)))
+        .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("TRUSTED_PROXIES");
+    }
+  }
+
+  @Test
+  void theDefaultOriginsDependOnThePublicUrl() {
+    JsonObject json = ConfigLoader.bundledDefaults().put("HTTP_PORT", 8080);
+    AllowedOrigins developer = AppConfig.from(json.copy()).corsOrigins();
+    assertThat(developer.allows("http://localhost:5173")).isTrue();
+    assertThat(developer.allows("http://127.0.0.1:3000")).isTrue();
+    assertThat(developer.allows("http://localhost:8080")).isTrue();
+    assertThat(developer.allows("http://localhost.evil.example")).isFalse();
+    AllowedOrigins deployed = AppConfig.from(json.copy().put("PUBLIC_BASE_URL", "https://avatars.example.com/")).wsOrigins();
+    assertThat(deployed.allows("https://avatars.example.com")).isTrue();
+    assertThat(deployed.allows("http://localhost")).isFalse();
+    assertThat(deployed.allows("http://localhost:8080")).isFalse();
+  }
 }
