@@ -36,11 +36,12 @@ public final class AccountService {
   }
 
   public Future<IssuedTokens> register(String rawIdentifier, String rawPassword) {
-    if (!PasswordPolicy.commonPasswordsLoaded()) {
-      // the first registration reads the common-password list on a worker, not on the event loop;
-      // not at start-up either: on one core it delayed the node's first answer by half a second
-      return hashing.run(PasswordPolicy::commonPasswordCount)
-        .compose(count -> register(rawIdentifier, rawPassword));
+    if (!PasswordPolicy.loaded()) {
+      // the first registration reads the common-password list and builds the strength estimator on
+      // a worker, not on the event loop; not at start-up either: on one core it delayed the node's
+      // first answer by half a second
+      return hashing.run(PasswordPolicy::load)
+        .compose(loaded -> register(rawIdentifier, rawPassword));
     }
     JsonObject invalid = new JsonObject();
     var identifier = checked(invalid, () -> Identifiers.normalize(rawIdentifier));
@@ -49,33 +50,47 @@ public final class AccountService {
       return Future.failedFuture(new InvalidFieldsException(invalid));
     }
     String refreshToken = refreshTokens.newToken();
-    return hashing.run(() -> hasher.hash(password))
-      .compose(hash -> store.register(identifier.display(), identifier.key(), hash, session(refreshToken)))
+    // the strength estimate and the skeleton cost CPU (and load data the first time): on the hashing
+    // pool, through its gate, with the hash
+    return hashing.run(() -> {
+        PasswordPolicy.checkStrength(password);
+        return new Registration(Identifiers.skeleton(identifier.key()), hasher.hash(password));
+      })
+      .compose(registration -> store.register(identifier.display(), identifier.key(), registration.skeleton(),
+        registration.passwordHash(), session(refreshToken)))
       .map(user -> issue(user, refreshToken));
   }
 
   /**
    * Checks a password. An unknown identifier costs the same hash as a wrong password and fails with
-   * the same answer, so neither timing nor body tells whether an account exists.
+   * the same answer, so neither timing nor body tells whether an account exists. The check is
+   * reserved with the {@link LoginThrottle} before anything else, so that concurrent guesses cannot
+   * all pass the limit before the first failure is counted.
    */
   public Future<IssuedTokens> login(String rawIdentifier, String rawPassword, String clientAddress) {
     var identifier = Identifiers.normalize(rawIdentifier);
     String password = java.text.Normalizer.normalize(rawPassword, java.text.Normalizer.Form.NFKC);
-    String throttleKey = LoginThrottle.key(identifier.key(), clientAddress);
-    return throttle.check(throttleKey)
-      .compose(open -> store.credentials(identifier.key())
+    return throttle.reserve(LoginThrottle.key(identifier.key(), clientAddress))
+      .compose(attempt -> store.credentials(identifier.key())
         .recover(error -> Failure.of(error).filter(f -> f == Failure.UNKNOWN_IDENTIFIER).isPresent()
-          ? Future.succeededFuture(null) : Future.failedFuture(error)))
-      .compose(account -> hashing.run(() -> verify(account, password)))
-      .compose(verified -> {
-        if (verified == null) {
-          return throttle.recordFailure(throttleKey).transform(recorded -> Future.failedFuture(new InvalidCredentialsException()));
-        }
-        String refreshToken = refreshTokens.newToken();
-        return throttle.clear(throttleKey)
-          .compose(cleared -> store.login(verified.userId(), session(refreshToken), verified.rehashed()))
-          .map(user -> issue(user, refreshToken));
-      });
+          ? Future.succeededFuture(null) : Future.failedFuture(error))
+        .compose(account -> hashing.run(() -> verify(account, password)))
+        .transform(checked -> {
+          if (checked.failed()) {
+            // no verdict on the password: the attempt is not held against the client
+            return attempt.abandoned().transform(released -> Future.<IssuedTokens>failedFuture(checked.cause()));
+          }
+          Verified verified = checked.result();
+          if (verified == null) {
+            return attempt.failed().transform(recorded -> Future.<IssuedTokens>failedFuture(
+              new InvalidCredentialsException()));
+          }
+          String refreshToken = refreshTokens.newToken();
+          // the count is cleared best-effort: a failure to forget failures must not refuse a right password
+          return attempt.succeeded()
+            .transform(cleared -> store.login(verified.userId(), session(refreshToken), verified.rehashed()))
+            .map(user -> issue(user, refreshToken));
+        }));
   }
 
   public Future<IssuedTokens> refresh(String refreshToken) {
@@ -122,5 +137,8 @@ public final class AccountService {
   }
 
   private record Verified(String userId, String rehashed) {
+  }
+
+  private record Registration(String skeleton, String passwordHash) {
   }
 }

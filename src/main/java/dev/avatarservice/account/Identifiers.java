@@ -1,7 +1,14 @@
 package dev.avatarservice.account;
 
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber;
+import com.ibm.icu.text.SpoofChecker;
+
+import java.net.IDN;
 import java.text.Normalizer;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Validation and normalisation of the {@code identifier} field (see API.md, "Identifiers and
@@ -24,6 +31,9 @@ public final class Identifiers {
    */
   private static final int MAX_RAW_UTF16_LENGTH = 32 * MAX_LENGTH;
 
+  /** A phone number as people write it: {@code +}, digits, and spaces, dashes, dots or parentheses between. */
+  private static final Pattern FORMATTED_PHONE = Pattern.compile("\\+[0-9 ().\\-]*[0-9][0-9 ().\\-]*");
+
   private Identifiers() {}
 
   /**
@@ -34,8 +44,10 @@ public final class Identifiers {
    *       {@link Character#isSpaceChar}, so no-break and ideographic spaces too) is removed;
    *   <li>the rest is NFKC-normalised (and trimmed again, in case NFKC exposed a space);
    *   <li>it must then be {@value #MIN_LENGTH} to {@value #MAX_LENGTH} code points long;
-   *   <li>it must not contain whitespace, control characters ({@code Cc}), format characters
-   *       ({@code Cf}: zero-width characters, bidi overrides, ...) or unpaired surrogates.
+   *   <li>a phone number ({@code +}, digits, spaces, dashes, dots and parentheses only) may carry
+   *       spaces; anything else must not contain whitespace, control characters ({@code Cc}),
+   *       format characters ({@code Cf}: zero-width characters, bidi overrides, ...) or unpaired
+   *       surrogates.
    * </ol>
    *
    * @return the display spelling and the case-insensitive key
@@ -57,10 +69,60 @@ public final class Identifiers {
     if (length < MIN_LENGTH || length > MAX_LENGTH) {
       throw new InvalidFieldException(FIELD, BAD_LENGTH);
     }
-    if (!display.codePoints().allMatch(Identifiers::isAllowed)) {
+    if (!FORMATTED_PHONE.matcher(display).matches() && !display.codePoints().allMatch(Identifiers::isAllowed)) {
       throw new InvalidFieldException(FIELD, BAD_CHARACTERS);
     }
     return new Identifier(display, key(display));
+  }
+
+  /**
+   * The form under which look-alike identifiers coincide: two identifiers whose skeletons are equal
+   * cannot both be registered (the key still decides which account a login reaches). It is the
+   * Unicode confusable skeleton (UTS #39, ICU's {@link SpoofChecker}) of the key's canonical form:
+   * <ul>
+   *   <li>an identifier starting with {@code +} that libphonenumber finds a possible phone number is
+   *       the number in E.164 ({@code +44 20 7946 0958} and {@code +442079460958} coincide); no
+   *       default region is assumed, so only numbers with their country code are phone numbers;
+   *   <li>an e-mail address (an {@code @} with text on both sides) has its domain in Unicode and in
+   *       lower case ({@code xn--} labels decoded, so a punycode spelling meets its Unicode one);
+   *   <li>anything else is the key itself.
+   * </ul>
+   * The skeleton then maps each character to its prototype ({@code а} Cyrillic to {@code a},
+   * {@code 0} to {@code O}, {@code rn} to {@code m}, ...), so {@code pаypal} and {@code paypal} coincide.
+   *
+   * <p>The first call loads ICU's and libphonenumber's data (tens of milliseconds): call it on a
+   * worker. Thread-safe.
+   *
+   * @param key a key from {@link #normalize}
+   */
+  public static String skeleton(String key) {
+    return Confusables.SPOOF_CHECKER.getSkeleton(canonical(key));
+  }
+
+  /** The canonical form of a key, as {@link #skeleton} describes it. */
+  static String canonical(String key) {
+    if (key.startsWith("+")) {
+      try {
+        PhoneNumberUtil phones = PhoneNumberUtil.getInstance();
+        Phonenumber.PhoneNumber number = phones.parse(key, "ZZ");
+        if (phones.isPossibleNumber(number)) {
+          return phones.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+        }
+      } catch (NumberParseException notAPhoneNumber) {
+        // an identifier that merely starts with +
+      }
+    }
+    int at = key.lastIndexOf('@');
+    if (at > 0 && at < key.length() - 1) {
+      String domain = IDN.toUnicode(key.substring(at + 1), IDN.ALLOW_UNASSIGNED);
+      return key.substring(0, at + 1) + domain.toLowerCase(Locale.ROOT);
+    }
+    return key;
+  }
+
+  /** ICU's confusable data, loaded on first use. */
+  private static final class Confusables {
+    static final SpoofChecker SPOOF_CHECKER = new SpoofChecker.Builder().build();
   }
 
   /**

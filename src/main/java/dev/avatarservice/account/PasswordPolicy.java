@@ -5,7 +5,11 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.math.BigDecimal;
+import me.gosimple.nbvcxz.Nbvcxz;
+import me.gosimple.nbvcxz.resources.ConfigurationBuilder;
 import me.gosimple.nbvcxz.resources.DictionaryUtil;
+import me.gosimple.nbvcxz.scoring.Result;
 
 /**
  * Validation and normalisation of the {@code password} field at registration (see API.md,
@@ -24,6 +28,21 @@ public final class PasswordPolicy {
   static final String NOT_UNICODE = "must be valid Unicode text";
   static final String TOO_COMMON =
       "is too common: choose one that is not on lists of common passwords";
+  static final String TOO_GUESSABLE = "is too easy to guess";
+  static final String ADVICE = "A few uncommon words together make a strong password.";
+
+  /** Passwords estimated guessable in fewer attempts than this are refused (NIST SP 800-63B: no composition rules). */
+  static final BigDecimal MIN_GUESSES = BigDecimal.valueOf(1_000_000);
+
+  /**
+   * Only this many leading characters are estimated. nbvcxz's work grows steeply with length (a
+   * 1024-character password took seconds, 64 repeated digits about 0.3 s), and a longer password's
+   * estimate is at least its prefix's: a strong prefix is a strong password; a weak prefix may
+   * refuse a long password that was stronger, a price paid for a bounded check.
+   */
+  static final int ESTIMATED_LENGTH = 32;
+  /** nbvcxz's own bound on its search for the best combination of matches (then it takes a good one). */
+  private static final long ESTIMATE_TIMEOUT_MILLIS = 50;
 
   /**
    * Inputs longer than this many UTF-16 units are refused before normalisation: NFKC composes at
@@ -72,9 +91,37 @@ public final class PasswordPolicy {
     return password;
   }
 
-  /** Whether the list has been read: until then, {@link #normalize} would read it (about 100 ms). */
-  static boolean commonPasswordsLoaded() {
-    return loaded;
+  /**
+   * Refuses a password nbvcxz (a zxcvbn-style estimator) finds guessable in fewer than
+   * {@link #MIN_GUESSES} attempts, with the reason. Tens of milliseconds of CPU, and the first call
+   * builds the estimator (seconds): call it on a worker, never on an event loop.
+   *
+   * @param password a password {@link #normalize} accepted
+   * @throws InvalidFieldException with field {@code "password"} and the estimator's warning
+   */
+  public static void checkStrength(String password) {
+    int end = password.offsetByCodePoints(0, Math.min(ESTIMATED_LENGTH, password.codePointCount(0, password.length())));
+    Result estimate = Estimator.NBVCXZ.estimate(password.substring(0, end));
+    if (estimate.getGuesses().compareTo(MIN_GUESSES) < 0) {
+      String warning = estimate.getFeedback().getWarning();
+      throw new InvalidFieldException(FIELD, TOO_GUESSABLE + (warning == null ? ". " : ": " + warning + " ") + ADVICE);
+    }
+  }
+
+  /**
+   * Whether the common-password list has been read and the estimator built: until then,
+   * {@link #normalize} and {@link #checkStrength} would do it (seconds), so callers call
+   * {@link #load} on a worker first.
+   */
+  static boolean loaded() {
+    return loaded && Estimator.built;
+  }
+
+  /** Reads the list and builds the estimator; blocking, once. */
+  static Void load() {
+    commonPasswordCount();
+    Estimator.NBVCXZ.getConfiguration();
+    return null;
   }
 
   /** Whether the (normalised) password is on the common-password list, ignoring case. */
@@ -85,6 +132,21 @@ public final class PasswordPolicy {
   /** How many distinct (case-insensitive) entries the common-password list has; reads it on first use. */
   static int commonPasswordCount() {
     return CommonPasswords.SET.size();
+  }
+
+  /** The strength estimator, built on first use; its dictionaries take seconds to load. Thread-safe. */
+  private static final class Estimator {
+
+    static final Nbvcxz NBVCXZ = new Nbvcxz(new ConfigurationBuilder()
+        .setLocale(Locale.ENGLISH)
+        .setMaxLength(ESTIMATED_LENGTH)
+        .setCombinationAlgorithmTimeout(ESTIMATE_TIMEOUT_MILLIS)
+        .createConfiguration());
+    static volatile boolean built;
+
+    static {
+      built = true;
+    }
   }
 
   /**

@@ -6,6 +6,8 @@ public final class Field {
   public static final String USER_ID = "userId";
   public static final String IDENTIFIER = "identifier";
   public static final String IDENTIFIER_KEY = "identifierKey";
+  /** The confusable skeleton of an identifier: no two registrations may share one. */
+  public static final String IDENTIFIER_SKELETON = "identifierSkeleton";
   public static final String PASSWORD_HASH = "passwordHash";
   /** A new refresh token to store: {tokenHash, expiresAt (epoch seconds)}. */
   public static final String SESSION = "session";

@@ -31,10 +31,13 @@ public final class StoreClient {
     this.sameNode = sameNode;
   }
 
-  public Future<JsonObject> register(String identifier, String identifierKey, String passwordHash, JsonObject session) {
+  /** A new account; fails with IDENTIFIER_TAKEN when the key or the skeleton is taken. */
+  public Future<JsonObject> register(String identifier, String identifierKey, String identifierSkeleton,
+                                     String passwordHash, JsonObject session) {
     return request(StoreAddress.REGISTER, new JsonObject()
       .put(Field.IDENTIFIER, identifier)
       .put(Field.IDENTIFIER_KEY, identifierKey)
+      .put(Field.IDENTIFIER_SKELETON, identifierSkeleton)
       .put(Field.PASSWORD_HASH, passwordHash)
       .put(Field.SESSION, session));
   }

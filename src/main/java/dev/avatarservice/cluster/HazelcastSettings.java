@@ -128,8 +128,9 @@ public final class HazelcastSettings {
   }
 
   /**
-   * The failed-login counts expire a window after their last change: vertx-hazelcast cannot replace
-   * an entry with a time to live, and Hazelcast's replace drops the entry's own, so the map's applies.
+   * The failed-login counts expire with their window ({@link HazelcastAttemptCounts} sets each
+   * entry's time to live); the map's own time to live, a window, is the backstop for an entry
+   * written without one.
    */
   private static void loginFailuresExpire(Config hazelcast, int windowSeconds) {
     MapConfig failures = hazelcast.getMapConfigs().get(SharedNames.LOGIN_FAILURES);

@@ -102,9 +102,9 @@ final class ConfigValues {
       .toList();
   }
 
-  /** A list of origins such as {@code https://example.com} or {@code *}; when empty, {@code defaults}. */
-  Set<String> origins(String key, Set<String> defaults) {
-    List<String> origins = list(key, "\\*|https?://[^/\\s]+", "is not an origin like https://example.com");
-    return origins.isEmpty() ? defaults : origins.stream().collect(Collectors.toUnmodifiableSet());
+  /** A list of origins such as {@code https://example.com} or {@code *}; empty when none are configured. */
+  Set<String> origins(String key) {
+    return list(key, "\\*|https?://[^/\\s]+", "is not an origin like https://example.com").stream()
+      .collect(Collectors.toUnmodifiableSet());
   }
 }

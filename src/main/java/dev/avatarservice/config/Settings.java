@@ -49,8 +49,10 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
     // Read by several consumers, and by the rules between keys below.
     String host = values.string("HTTP_HOST");
     int port = values.intIn("HTTP_PORT", 0, 65535);
-    String publicBaseUrl = publicBaseUrl(values.string("PUBLIC_BASE_URL").trim(), port);
-    Set<String> defaultOrigins = defaultOrigins(publicBaseUrl, port);
+    String configuredBaseUrl = values.string("PUBLIC_BASE_URL").trim();
+    String publicBaseUrl = publicBaseUrl(configuredBaseUrl, port);
+    // with a public URL, that origin only; without (a developer's machine), also loopback on any port
+    AllowedOrigins defaultOrigins = AllowedOrigins.byDefault(publicBaseUrl, !configuredBaseUrl.isEmpty());
     String avatarsDir = values.string("AVATARS_DIR");
     long storeTimeoutMs = values.intIn("STORE_TIMEOUT_MS", 100, 600_000);
     long deletionConfirmTimeoutMs = values.intIn("DELETION_CONFIRM_TIMEOUT_MS", 100, 60_000);
@@ -69,11 +71,12 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       port,
       values.perCore("HTTP_INSTANCES", 1024),
       publicBaseUrl,
-      values.origins("CORS_ORIGINS", defaultOrigins),
+      origins(values, "CORS_ORIGINS", defaultOrigins),
       values.intIn("JSON_BODY_LIMIT", 1024, 1 << 20),
       idleTimeoutSeconds,
       values.intIn("SHUTDOWN_TIMEOUT", 0, 3600),
-      values.intIn("AUTH_REQUESTS_PER_MINUTE", 1, 10_000_000));
+      values.intIn("AUTH_REQUESTS_PER_MINUTE", 1, 10_000_000),
+      trustedProxies(values));
 
     StoreSettings store = new StoreSettings(
       values.string("DB_PATH"),
@@ -121,7 +124,7 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       pingIntervalSeconds * 1000L,
       // a socket's token expires when the REST API would refuse it
       leewaySeconds,
-      values.origins("WS_ORIGINS", defaultOrigins),
+      origins(values, "WS_ORIGINS", defaultOrigins),
       // a deleted user is remembered at least as long as an answer of the store may take
       storeTimeoutMs,
       // the notify verticle waits DELETION_CONFIRM_TIMEOUT_MS for each node's sockets to be closed
@@ -172,12 +175,23 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
     throw new ConfigException("PUBLIC_BASE_URL must be an absolute http(s) URL such as https://avatars.example.com");
   }
 
-  /** The origins of CORS and sockets when none are configured: the public origin, and localhost. */
-  private static Set<String> defaultOrigins(String publicBaseUrl, int port) {
-    URI base = URI.create(publicBaseUrl);
-    String own = base.getScheme() + "://" + base.getAuthority();
-    return Set.copyOf(List.of(own, "http://localhost", "http://127.0.0.1", "http://localhost:" + port,
-      "http://127.0.0.1:" + port));
+  /** The configured origins ({@code *} for any), or the default when none are. */
+  private static AllowedOrigins origins(ConfigValues values, String key, AllowedOrigins defaults) {
+    Set<String> configured = values.origins(key);
+    return configured.isEmpty() ? defaults : AllowedOrigins.of(configured);
+  }
+
+  /** Addresses or CIDR ranges, never names (a name would be resolved, and could be spoofed). */
+  private static List<AddressRange> trustedProxies(ConfigValues values) {
+    return values.list("TRUSTED_PROXIES", "[^,\\s]+", "is not an address or range").stream()
+      .map(range -> {
+        try {
+          return AddressRange.parse(range);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("TRUSTED_PROXIES: " + e.getMessage());
+        }
+      })
+      .toList();
   }
 
   private static String clusterHost(ConfigValues values) {

@@ -33,10 +33,13 @@ public final class AccessLog implements Handler<RoutingContext> {
     ctx.response().putHeader(HEADER, requestId);
     ctx.addEndHandler(done -> {
       if (LOG.isInfoEnabled()) {
-        LOG.info("{} {} {} {} {}ms id={}", ctx.request().remoteAddress().hostAddress(),
+        // the client address every limit used; the proxy it came through, when it did
+        String client = ClientAddress.of(ctx);
+        String peer = ClientAddress.peer(ctx.request());
+        LOG.info("{} {} {} {} {}ms id={}{}", LogSafe.escape(client),
           LogSafe.escape(ctx.request().method()),
           loggable(ctx.request().path()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
-          requestId);
+          requestId, client.equals(peer) ? "" : " via=" + LogSafe.escape(peer));
       }
     });
     ctx.next();

@@ -60,16 +60,9 @@ public final class AccountRoutes {
     }
   }
 
-  /** Bursts of unauthenticated account requests from one address are refused with 429. */
+  /** Bursts of unauthenticated account requests from one client address are refused with 429. */
   private Handler<RoutingContext> limited() {
-    return ctx -> {
-      long retryAfter = authLimiter.acquire(ctx.request().remoteAddress().hostAddress());
-      if (retryAfter > 0) {
-        ctx.fail(ApiException.rateLimited(retryAfter, ServiceMetrics.AUTH_REQUESTS));
-      } else {
-        ctx.next();
-      }
-    };
+    return authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS);
   }
 
   private void register(RoutingContext ctx) {
@@ -81,7 +74,7 @@ public final class AccountRoutes {
 
   private void login(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
-    accounts.login(body.getString("identifier"), body.getString("password"), ctx.request().remoteAddress().hostAddress())
+    accounts.login(body.getString("identifier"), body.getString("password"), ClientAddress.of(ctx))
       .onSuccess(tokens -> sendTokens(ctx, 200, tokens))
       .onFailure(ctx::fail);
   }

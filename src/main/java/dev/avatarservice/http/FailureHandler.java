@@ -3,6 +3,7 @@ package dev.avatarservice.http;
 import dev.avatarservice.account.InvalidTokenException;
 import dev.avatarservice.worker.PoolBusyException;
 import dev.avatarservice.bus.Failure;
+import dev.avatarservice.account.AttemptsUnavailableException;
 import dev.avatarservice.account.InvalidCredentialsException;
 import dev.avatarservice.account.InvalidFieldException;
 import dev.avatarservice.account.InvalidFieldsException;
@@ -115,6 +116,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     if (error instanceof InvalidFieldException field) {
       return ApiException.fields(new JsonObject().put(field.field(), field.getMessage()));
+    }
+    if (error instanceof AttemptsUnavailableException unavailable) {
+      LOG.warn("Failed logins cannot be counted: {}", LogSafe.escape(String.valueOf(unavailable.getCause())));
+      return ApiException.unavailable("logins cannot be checked right now; try again shortly", STORE_RETRY_AFTER_SECONDS);
     }
     if (error instanceof BodyProcessorException body) {
       return fromBody(body);

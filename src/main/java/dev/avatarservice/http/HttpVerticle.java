@@ -5,11 +5,15 @@ import dev.avatarservice.account.SigningKeys;
 import dev.avatarservice.account.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.bus.UserDeletedBroadcast;
+import dev.avatarservice.config.AllowedOrigins;
 import dev.avatarservice.config.HttpSettings;
 import dev.avatarservice.config.Role;
 import dev.avatarservice.config.Settings;
+import dev.avatarservice.cluster.HazelcastAttemptCounts;
 import dev.avatarservice.account.AccountService;
 import dev.avatarservice.account.AccountSettings;
+import dev.avatarservice.account.AttemptCounts;
+import dev.avatarservice.account.LocalAttemptCounts;
 import dev.avatarservice.account.LoginThrottle;
 import dev.avatarservice.account.PasswordHasher;
 import dev.avatarservice.account.UserDeletion;
@@ -82,6 +86,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
+    // first: every handler after it, the access log included, sees the same client address
+    router.route().handler(new ClientAddress(settings.http().trustedProxies()));
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
     router.route().handler(new ServiceMetrics(BackendRegistries.getNow(settings.metricsRegistryName())));
@@ -104,7 +110,7 @@ public final class HttpVerticle extends VerticleBase {
     UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, settings.deletionConfirmTimeoutMs()));
     int jsonBodyLimit = settings.http().jsonBodyLimit();
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, jsonBodyLimit).mount(router);
-    new OAuthRoutes(accounts, schemas, jsonBodyLimit).mount(router);
+    new OAuthRoutes(accounts, authLimiter, schemas, jsonBodyLimit).mount(router);
     new AvatarRoutes(vertx, settings.avatars(), store, bearer, Clock.systemUTC()).mount(router);
     docs.mount(router);
     if (settings.runs(Role.NOTIFY)) {
@@ -140,13 +146,16 @@ public final class HttpVerticle extends VerticleBase {
    * CORS for the configured origins only. SockJS answers its own CORS (and its Origin is checked
    * by the realtime routes), so it is left out here to avoid doubled headers.
    */
-  private static Handler<RoutingContext> cors(Set<String> origins) {
+  private static Handler<RoutingContext> cors(AllowedOrigins origins) {
     CorsHandler cors = CorsHandler.create()
-      .addOrigins(List.copyOf(origins))
+      .addOrigins(List.copyOf(origins.exact()))
       .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
       .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
       .maxAgeSeconds(600);
+    if (origins.loopbackAnyPort()) {
+      cors.addOriginWithRegex(AllowedOrigins.LOOPBACK_REGEX);
+    }
     return ctx -> {
       if (ctx.normalizedPath().startsWith("/sockjs")) {
         ctx.next();
@@ -160,7 +169,9 @@ public final class HttpVerticle extends VerticleBase {
     BoundedPool hashing = BoundedPool.shared(vertx, "password-hashing", accounts.hashThreads(), accounts.hashQueue(),
       "too many logins in progress; try again shortly", 1);
     PasswordHasher hasher = new PasswordHasher(accounts.argon2());
-    LoginThrottle throttle = new LoginThrottle(vertx, accounts.loginFailuresLimit(),
+    // counted cluster-wide when clustered, so that a limit holds whichever node each guess reaches
+    AttemptCounts attempts = HazelcastAttemptCounts.of(vertx).orElseGet(() -> LocalAttemptCounts.of(vertx));
+    LoginThrottle throttle = new LoginThrottle(attempts, accounts.loginFailuresLimit(),
       accounts.loginFailuresWindowSeconds(), System::currentTimeMillis);
     return new AccountService(store, tokens, hasher, hashing, throttle, accounts.refreshTokenTtlSeconds(),
       Clock.systemUTC());

@@ -32,12 +32,18 @@ public final class OAuthRoutes {
   private static final int MAX_FIELD_LENGTH = 4096;
 
   private final AccountService accounts;
+  private final RateLimiter authLimiter;
   private final BodyHandler formBody;
   private final ValidationHandler tokenForm;
   private final ValidationHandler revokeForm;
 
-  public OAuthRoutes(AccountService accounts, SchemaRepository schemas, int bodyLimit) {
+  /**
+   * @param authLimiter the limiter of {@code /api/refresh} and {@code /api/login}: a token grant is a
+   *                    refresh and a revocation a logout, so they count against the same limit
+   */
+  public OAuthRoutes(AccountService accounts, RateLimiter authLimiter, SchemaRepository schemas, int bodyLimit) {
     this.accounts = accounts;
+    this.authLimiter = authLimiter;
     this.formBody = BodyHandler.create(false).setBodyLimit(bodyLimit);
     this.tokenForm = form(schemas, objectSchema()
       .requiredProperty("grant_type", stringSchema().with(minLength(1), maxLength(MAX_FIELD_LENGTH)))
@@ -53,10 +59,11 @@ public final class OAuthRoutes {
   }
 
   public void mount(Router router) {
-    router.post("/oauth/token").handler(formBody).handler(OAuthRoutes::eachOnce).handler(tokenForm).handler(this::token)
+    // a refused request goes on to the root failure handler: 429 with Retry-After, as /api/refresh
+    router.post("/oauth/token").handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS)).handler(OAuthRoutes::eachOnce).handler(tokenForm).handler(this::token)
       .failureHandler(ctx -> invalidRequest(ctx, "send grant_type=refresh_token and refresh_token, once each, as"
         + " application/x-www-form-urlencoded"));
-    router.post("/oauth/revoke").handler(formBody).handler(OAuthRoutes::eachOnce).handler(revokeForm).handler(this::revoke)
+    router.post("/oauth/revoke").handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS)).handler(OAuthRoutes::eachOnce).handler(revokeForm).handler(this::revoke)
       .failureHandler(ctx -> invalidRequest(ctx, "send token, once, as application/x-www-form-urlencoded"));
   }
 

@@ -1,6 +1,8 @@
 package dev.avatarservice.http;
 
+import io.vertx.core.Handler;
 import io.vertx.core.shareddata.Shareable;
+import io.vertx.ext.web.RoutingContext;
 
 import java.util.Iterator;
 import java.util.Map;
@@ -41,6 +43,23 @@ public final class RateLimiter implements Shareable {
       return 0;
     }
     return Math.max(1, (window.endsAt - now + 999) / 1000);
+  }
+
+  /**
+   * A route handler counting each request against its {@link ClientAddress}: beyond the limit the
+   * request fails with 429 and {@code Retry-After}, counted as refused by {@code limiterName}.
+   * Every route that leads to the same work mounts the handler of the same limiter, so that no
+   * alias of a route is a way around its limit.
+   */
+  public Handler<RoutingContext> perClient(String limiterName) {
+    return ctx -> {
+      long retryAfter = acquire(ClientAddress.of(ctx));
+      if (retryAfter > 0) {
+        ctx.fail(ApiException.rateLimited(retryAfter, limiterName));
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   private void sweep(long now) {

@@ -38,13 +38,24 @@ final class Accounts {
     this.clock = clock;
   }
 
+  /**
+   * A new account. Its identifier must differ from every other by key (the unique index) and by
+   * confusable skeleton (looked up here, in the transaction: transactions take the write lock when
+   * they begin, so no registration can slip in between the look-up and the insert).
+   */
   Future<JsonObject> register(JsonObject request) {
     String userId = UUID.randomUUID().toString();
     long now = clock.millis();
+    String skeleton = request.getString(Field.IDENTIFIER_SKELETON);
     return pool.withTransaction(tx -> tx
-        .preparedQuery("INSERT INTO users (id, identifier, identifier_key, password_hash, registered_at) VALUES (?, ?, ?, ?, ?)")
-        .execute(Tuple.of(userId, request.getString(Field.IDENTIFIER), request.getString(Field.IDENTIFIER_KEY),
-          request.getString(Field.PASSWORD_HASH), now))
+        .preparedQuery("SELECT 1 FROM users WHERE identifier_skeleton = ? LIMIT 1")
+        .execute(Tuple.of(skeleton))
+        .compose(lookAlike -> first(lookAlike) != null
+          ? Future.failedFuture(Failure.IDENTIFIER_TAKEN.exception("this identifier is already registered"))
+          : tx.preparedQuery("INSERT INTO users (id, identifier, identifier_key, identifier_skeleton, password_hash,"
+              + " registered_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(Tuple.of(userId, request.getString(Field.IDENTIFIER), request.getString(Field.IDENTIFIER_KEY),
+              skeleton, request.getString(Field.PASSWORD_HASH), now)))
         .compose(inserted -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
         .compose(inserted -> user(tx, userId)))
       // kept at once: nothing else can write an account whose id nobody has been told yet

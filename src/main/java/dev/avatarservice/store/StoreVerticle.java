@@ -2,7 +2,7 @@ package dev.avatarservice.store;
 
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
-
+import dev.avatarservice.account.Identifiers;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -66,6 +66,7 @@ public final class StoreVerticle extends VerticleBase {
         Database opened = new Database(vertx, settings);
         try {
           Migrations.migrate(opened.dataSource());
+          IdentifierSkeletons.backfill(opened.dataSource(), Identifiers::skeleton);
         } catch (Exception e) {
           opened.close();
           throw e;

@@ -171,4 +171,34 @@ class IdentifiersTest {
         .hasMessage(CHARACTERS)
         .hasMessageNotContaining("secret");
   }
+
+  @Test
+  void onlyAPhoneNumberMayCarrySpaces() {
+    assertThat(Identifiers.normalize(" +44 (20) 7946-0958 ").display()).isEqualTo("+44 (20) 7946-0958");
+    assertThat(Identifiers.normalize("+1\u00a0415\u00a0555\u00a00100").display()).isEqualTo("+1 415 555 0100");
+    assertRefused("+ cool guy", Identifiers.BAD_CHARACTERS);
+    assertRefused("+44 20\t7946", Identifiers.BAD_CHARACTERS);
+    assertRefused("not a phone", Identifiers.BAD_CHARACTERS);
+  }
+
+  @Test
+  void canonicalFormsOfPhoneNumbersAndEmailAddresses() {
+    assertThat(Identifiers.canonical("+44 (20) 7946-0958")).isEqualTo("+442079460958");
+    assertThat(Identifiers.canonical("+1.415.555.0100")).isEqualTo("+14155550100");
+    // no default region: without its country code a number is just a name
+    assertThat(Identifiers.canonical("020 7946 0958")).isEqualTo("020 7946 0958");
+    assertThat(Identifiers.canonical("+12")).isEqualTo("+12");
+    assertThat(Identifiers.canonical("bob@xn--bcher-kva.example")).isEqualTo("bob@b\u00fccher.example");
+    assertThat(Identifiers.canonical("@handle")).isEqualTo("@handle");
+  }
+
+  @Test
+  void lookAlikesShareASkeletonAndOthersDoNot() {
+    String paypal = Identifiers.skeleton(Identifiers.normalize("paypal").key());
+    assertThat(Identifiers.skeleton(Identifiers.normalize("p\u0430yp\u0430l").key())).isEqualTo(paypal);
+    assertThat(Identifiers.skeleton(Identifiers.normalize("PayPal").key())).isEqualTo(paypal);
+    assertThat(Identifiers.skeleton(Identifiers.normalize("paypals").key())).isNotEqualTo(paypal);
+    assertThat(Identifiers.skeleton(Identifiers.normalize("+44 20 7946 0958").key()))
+      .isEqualTo(Identifiers.skeleton(Identifiers.normalize("+442079460958").key()));
+  }
 }

@@ -102,4 +102,31 @@ class PasswordPolicyTest {
     assertThat(PasswordPolicy.isCommon("LETMEIN")).isTrue();
     assertThat(PasswordPolicy.isCommon(STRONG)).isFalse();
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"        ", "zzzzzzzzzzzz", "ponmlkjihgfe", "abcabcabcabcabc", "asdfghjklqwerty", "zxcvbnmasdfghjkl"})
+  void passwordsOffTheListButEasyToGuessAreRefusedByTheEstimate(String password) {
+    assertThat(PasswordPolicy.isCommon(password)).as("on the list").isFalse();
+    InvalidFieldException e =
+        catchThrowableOfType(InvalidFieldException.class, () -> PasswordPolicy.checkStrength(password));
+    assertThat(e).as("refused").isNotNull();
+    assertThat(e.field()).isEqualTo("password");
+    assertThat(e.getMessage()).startsWith("is too easy to guess").endsWith(PasswordPolicy.ADVICE);
+    if (!password.isBlank()) {
+      assertThat(e.getMessage()).doesNotContain(password);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"purple monkey dishwasher", "sunny rainy day", "house cat tree", "blue sky ocean", STRONG})
+  void passphrasesOfOrdinaryWordsPassTheEstimate(String passphrase) {
+    PasswordPolicy.checkStrength(PasswordPolicy.normalize(passphrase));
+  }
+
+  @Test
+  void aLongWeakPasswordIsRefusedByItsEstimatedPrefix() {
+    InvalidFieldException e = catchThrowableOfType(InvalidFieldException.class,
+        () -> PasswordPolicy.checkStrength("1".repeat(1024)));
+    assertThat(e).as("refused").isNotNull();
+  }
 }

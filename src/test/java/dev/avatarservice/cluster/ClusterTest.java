@@ -1,6 +1,7 @@
 package dev.avatarservice.cluster;
 
 import dev.avatarservice.bus.SharedNames;
+import dev.avatarservice.account.LoginThrottle;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
@@ -12,6 +13,7 @@ import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.TestCluster;
 import dev.avatarservice.support.TestNode;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -112,14 +114,30 @@ class ClusterTest {
 
     JSendAssert.fail(locked, 429, "rate_limited");
     assertThat(Long.parseLong(locked.getHeader("Retry-After"))).isPositive();
-    // one Hazelcast entry, counted up with replaceIfPresent (JSON compared through Hazelcast), and
-    // still expiring: the replacements kept the time to live of the first failure
-    IMap<String, Object> failures = hazelcast(c).getMap(SharedNames.LOGIN_FAILURES);
-    assertThat(failures.keySet()).hasSize(1);
-    String key = failures.keySet().iterator().next();
-    assertThat(failures.getEntryView(key).getTtl()).isEqualTo(a.settings().accounts().loginFailuresWindowSeconds() * 1000L);
-    JsonObject entry = c.vertx().sharedData().<String, JsonObject>getAsyncMap(SharedNames.LOGIN_FAILURES).await().get(key).await();
-    assertThat(entry.getInteger("count")).isEqualTo(limit);
+    // one Hazelcast entry of that pair, counted up by entry processors, and expiring with its window
+    IMap<String, long[]> failures = hazelcast(c).getMap(SharedNames.LOGIN_FAILURES);
+    String key = LoginThrottle.key("cluster-bob", "127.0.0.1");
+    assertThat(failures.get(key)[0]).isEqualTo(limit);
+    assertThat(failures.getEntryView(key).getTtl()).isBetween(1L, a.settings().accounts().loginFailuresWindowSeconds() * 1000L);
+  }
+
+  @Test
+  @Order(2)
+  void wrongPasswordsSentAtOnceToEveryNodeAreCountedOneByOne() {
+    a.api().register("cluster-erin");
+    int limit = a.settings().accounts().loginFailuresLimit();
+    // three guesses per node, all on the wire together
+    List<Future<HttpResponse<Buffer>>> guesses = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      TestNode node = List.of(a, b, c).get(i % 3);
+      guesses.add(node.client().post("/api/login").timeout(REQUEST_TIMEOUT_MS)
+        .sendJsonObject(new JsonObject().put("identifier", "cluster-erin").put("password", "wrong-guess-" + i)));
+    }
+    Future.join(guesses).await();
+
+    List<HttpResponse<Buffer>> answers = guesses.stream().map(Future::result).toList();
+    assertThat(answers).filteredOn(r -> r.statusCode() == 401).hasSize(limit);
+    assertThat(answers).filteredOn(r -> r.statusCode() == 429).hasSize(9 - limit);
   }
 
   @Test

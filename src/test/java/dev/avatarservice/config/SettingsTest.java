@@ -50,9 +50,10 @@ class SettingsTest {
 
     assertThat(settings.http().publicBaseUrl()).isEqualTo("https://Avatars.example.com");
     assertThat(settings.store().publicBaseUrl()).isEqualTo("https://Avatars.example.com");
-    assertThat(settings.http().corsOrigins()).containsExactlyInAnyOrder("https://Avatars.example.com",
-      "http://localhost", "http://127.0.0.1", "http://localhost:8081", "http://127.0.0.1:8081");
-    assertThat(settings.realtime().origins()).containsExactly("https://app.example.com");
+    // with a public URL, that origin only
+    assertThat(settings.http().corsOrigins().exact()).containsExactly("https://avatars.example.com");
+    assertThat(settings.http().corsOrigins().loopbackAnyPort()).isFalse();
+    assertThat(settings.realtime().origins().exact()).containsExactly("https://app.example.com");
     assertThatThrownBy(() -> Settings.parse(ConfigLoader.bundledDefaults().put("CORS_ORIGINS", "https://a.example, a.example")))
       .isInstanceOf(ConfigException.class).hasMessage("CORS_ORIGINS: 'a.example' is not an origin like https://example.com");
   }
@@ -64,5 +65,32 @@ class SettingsTest {
     assertThatThrownBy(() -> Settings.parse(json)).isInstanceOf(ConfigException.class).hasMessage("DB_SYNCHRONOUS is missing");
     assertThatThrownBy(() -> Settings.parse(ConfigLoader.bundledDefaults().put("DB_SYNCHRONOUS", "SOMETIMES")))
       .isInstanceOf(ConfigException.class).hasMessage("DB_SYNCHRONOUS must be one of OFF, NORMAL, FULL, EXTRA");
+  }
+
+  @Test
+  void trustedProxiesAreAddressesOrRangesNeverNames() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThat(Settings.parse(json.copy()).http().trustedProxies()).isEmpty();
+    assertThat(Settings.parse(json.copy().put("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,fd00::/8")).http().trustedProxies())
+      .extracting(Object::toString).containsExactly("10.0.0.0/8", "192.0.2.7", "fd00::/8");
+    for (String bad : new String[] {"proxy.internal", "10.0.0.0/40", "10.0.0.1/"}) {
+      assertThatThrownBy(() -> Settings.parse(json.copy().put("TRUSTED_PROXIES", bad)))
+        .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("TRUSTED_PROXIES");
+    }
+  }
+
+  @Test
+  void theDefaultOriginsDependOnThePublicUrl() {
+    JsonObject json = ConfigLoader.bundledDefaults().put("HTTP_PORT", 8080);
+    AllowedOrigins developer = Settings.parse(json.copy()).http().corsOrigins();
+    assertThat(developer.allows("http://localhost:5173")).isTrue();
+    assertThat(developer.allows("http://127.0.0.1:3000")).isTrue();
+    assertThat(developer.allows("http://localhost:8080")).isTrue();
+    assertThat(developer.allows("http://localhost.evil.example")).isFalse();
+    AllowedOrigins deployed = Settings.parse(json.copy().put("PUBLIC_BASE_URL", "https://avatars.example.com/"))
+      .realtime().origins();
+    assertThat(deployed.allows("https://avatars.example.com")).isTrue();
+    assertThat(deployed.allows("http://localhost")).isFalse();
+    assertThat(deployed.allows("http://localhost:8080")).isFalse();
   }
 }

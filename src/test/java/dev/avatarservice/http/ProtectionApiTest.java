@@ -45,6 +45,28 @@ class ProtectionApiTest {
   }
 
   @Test
+  void wrongPasswordsSentAtOnceAreCountedOneByOne() {
+    try (TestNode node = TestNode.start(Map.of("LOGIN_FAILURES_LIMIT", 5, "HASH_QUEUE", 64))) {
+      node.api().register("concurrent@example.com");
+
+      // twelve guesses on the wire together: only five passwords may be checked
+      List<Future<HttpResponse<Buffer>>> guesses = IntStream.range(0, 12)
+        .mapToObj(i -> node.client().post("/api/login")
+          .sendJsonObject(credentials("concurrent@example.com", "wrong-guess-" + i)))
+        .toList();
+      Future.join(guesses).await();
+
+      List<HttpResponse<Buffer>> answers = guesses.stream().map(Future::result).toList();
+      assertThat(answers).filteredOn(r -> r.statusCode() == 401).hasSize(5);
+      assertThat(answers).filteredOn(r -> r.statusCode() == 429).hasSize(7)
+        .allSatisfy(r -> assertThat(r.getHeader("Retry-After")).isNotBlank());
+      // and the right password, now, is not checked either
+      JSendAssert.fail(node.api().post("/api/login", credentials("concurrent@example.com", ApiClient.PASSWORD)),
+        429, "rate_limited");
+    }
+  }
+
+  @Test
   void successfulLoginsAreNotThrottled() {
     try (TestNode node = TestNode.start(Map.of("LOGIN_FAILURES_LIMIT", 2))) {
       ApiClient api = node.api();
@@ -71,6 +93,30 @@ class ProtectionApiTest {
       JSendAssert.fail(refused, 429, "rate_limited");
       assertThat(refused.getHeader("Retry-After")).isNotBlank();
     }
+  }
+
+  @Test
+  void theOAuthRoutesShareTheLimitOfRefresh() {
+    try (TestNode node = TestNode.start(Map.of("AUTH_REQUESTS_PER_MINUTE", 4))) {
+      assertThat(node.api().post("/api/refresh", new JsonObject().put("refreshToken", "x")).statusCode()).isEqualTo(401);
+      assertThat(oauth(node, "/oauth/token", "grant_type=refresh_token&refresh_token=x").statusCode()).isEqualTo(400);
+      assertThat(oauth(node, "/oauth/revoke", "token=x").statusCode()).isEqualTo(200);
+      assertThat(oauth(node, "/oauth/token", "grant_type=refresh_token&refresh_token=y").statusCode()).isEqualTo(400);
+
+      // the four requests spent the one limit, whichever route they took
+      for (HttpResponse<Buffer> refused : List.of(
+        oauth(node, "/oauth/token", "grant_type=refresh_token&refresh_token=z"),
+        oauth(node, "/oauth/revoke", "token=z"),
+        node.api().post("/api/refresh", new JsonObject().put("refreshToken", "z")))) {
+        JSendAssert.fail(refused, 429, "rate_limited");
+        assertThat(Long.parseLong(refused.getHeader("Retry-After"))).isBetween(1L, 60L);
+      }
+    }
+  }
+
+  private static HttpResponse<Buffer> oauth(TestNode node, String path, String form) {
+    return node.client().post(path).putHeader("Content-Type", "application/x-www-form-urlencoded")
+      .sendBuffer(Buffer.buffer(form)).await();
   }
 
   @Test

@@ -68,7 +68,7 @@ class AvatarStoreTest {
   }
 
   private String newUser(String identifier) {
-    return store.register(identifier, identifier, "$argon2id$stub",
+    return store.register(identifier, identifier, identifier, "$argon2id$stub",
       StoreClient.session(UUID.randomUUID().toString(), Long.MAX_VALUE / 2)).await().getString("id");
   }
 
@@ -140,7 +140,7 @@ class AvatarStoreTest {
 
   @Test
   void deletingAnAccountRemovesItsRowEveryRefreshTokenAndItsFileForGood() throws Exception {
-    String userId = store.register("eve", "eve", "$argon2id$stub", StoreClient.session("eve-1", Long.MAX_VALUE / 2))
+    String userId = store.register("eve", "eve", "eve", "$argon2id$stub", StoreClient.session("eve-1", Long.MAX_VALUE / 2))
       .await().getString("id");
     store.login(userId, StoreClient.session("eve-2", Long.MAX_VALUE / 2), null).await();
     store.refresh("eve-2", StoreClient.session("eve-3", Long.MAX_VALUE / 2)).await();
@@ -170,7 +170,7 @@ class AvatarStoreTest {
   /** A file that cannot be deleted (here: a non-empty folder in its place) stops the deletion before the row goes. */
   @Test
   void aDeletionWhoseFileCannotBeDeletedKeepsTheAccountAndARetryFinishesIt() throws Exception {
-    String userId = store.register("fay", "fay", "$argon2id$stub", StoreClient.session("fay-1", Long.MAX_VALUE / 2))
+    String userId = store.register("fay", "fay", "fay", "$argon2id$stub", StoreClient.session("fay-1", Long.MAX_VALUE / 2))
       .await().getString("id");
     String file = fileOf(store.setAvatar(userId, PNG).await().getJsonObject("user").getString("avatarUrl"));
     Files.delete(avatars.resolve(file));

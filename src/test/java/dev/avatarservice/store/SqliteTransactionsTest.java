@@ -51,7 +51,7 @@ class SqliteTransactionsTest {
 
   @Test
   void betweenRequestsAnotherProcessCanWrite() throws Exception {
-    store.register("Ann", "ann", "$argon2id$stub", session("a1")).await();
+    store.register("Ann", "ann", "ann", "$argon2id$stub", session("a1")).await();
     store.refresh("a1", session("a2")).await();
     try (Connection other = connect(); Statement statement = other.createStatement()) {
       statement.execute("BEGIN IMMEDIATE");
@@ -61,12 +61,12 @@ class SqliteTransactionsTest {
 
   @Test
   void aWriteOutsideATransactionIsCommittedWhenAnsweredAndSurvivesALaterRollback() throws Exception {
-    store.register("Bea", "bea", "$argon2id$stub", session("b1")).await();
+    store.register("Bea", "bea", "bea", "$argon2id$stub", session("b1")).await();
     store.revoke("b1", null).await();
     assertThat(revokedAt("b1")).as("seen by another connection as soon as it is answered").isNotNull();
 
     // a transaction that fails and rolls back (the identifier is taken)
-    assertThatThrownBy(() -> store.register("BEA", "bea", "$argon2id$stub", session("b2")).await())
+    assertThatThrownBy(() -> store.register("BEA", "bea", "bea", "$argon2id$stub", session("b2")).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.IDENTIFIER_TAKEN));
 
     assertThat(revokedAt("b1")).as("the logout survives the unrelated rollback").isNotNull();

@@ -48,7 +48,7 @@ class StoreVerticleTest {
 
   @Test
   void aRefreshTokenStopsWorkingWhenItExpires() {
-    store.register("Kim", "kim", "$argon2id$stub", session("h1", 60)).await();
+    store.register("Kim", "kim", "kim", "$argon2id$stub", session("h1", 60)).await();
     clock.advance(59);
     store.refresh("h1", session("h2", 60)).await();
 
@@ -64,9 +64,9 @@ class StoreVerticleTest {
    */
   @Test
   void aRevocationHoldsWhenALaterTransactionRollsBack() {
-    store.register("Lee", "lee", "$argon2id$stub", session("l1", 600)).await();
+    store.register("Lee", "lee", "lee", "$argon2id$stub", session("l1", 600)).await();
     store.revoke("l1", null).await();
-    assertThatThrownBy(() -> store.register("LEE", "lee", "$argon2id$stub", session("l2", 600)).await())
+    assertThatThrownBy(() -> store.register("LEE", "lee", "lee", "$argon2id$stub", session("l2", 600)).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.IDENTIFIER_TAKEN));
 
     assertThatThrownBy(() -> store.refresh("l1", session("l3", 600)).await())
@@ -88,7 +88,7 @@ class StoreVerticleTest {
 
   @Test
   void aRehashReplacesTheStoredHash() {
-    JsonObject user = store.register("Max", "max", "$argon2id$old", session("m1", 600)).await();
+    JsonObject user = store.register("Max", "max", "max", "$argon2id$old", session("m1", 600)).await();
     store.login(user.getString("id"), session("m2", 600), "$argon2id$new").await();
     assertThat(store.credentials("max").await().getString("passwordHash")).isEqualTo("$argon2id$new");
   }

@@ -1,8 +1,6 @@
 package dev.avatarservice.http.realtime;
 
-import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
+import dev.avatarservice.config.AllowedOrigins;
 
 /**
  * The realtime settings: who may open sockets, how long a socket may stay unauthenticated, how big
@@ -12,14 +10,14 @@ import java.util.stream.Collectors;
  * @param maxMessageBytes          WS_MAX_MESSAGE: largest client message (UTF-8 bytes); larger ones close with 1009
  * @param pingIntervalMillis       WS_PING_INTERVAL: WebSocket pings and SockJS heartbeats
  * @param leewaySeconds            JWT_LEEWAY_SECONDS: a socket's token expires when the REST API would refuse it
- * @param origins                  WS_ORIGINS, lower-cased; {@code *} allows every origin
+ * @param origins                  WS_ORIGINS, or its default (see {@link AllowedOrigins})
  * @param deletedRetentionMillis   STORE_TIMEOUT_MS: how long a deleted user is remembered, at least the longest
  *                                 an answer of the store can take (see {@link SocketRegistry#userDeleted})
  * @param deletionCloseGraceMillis how long a deletion waits for the clients to answer the 4410 close frames:
  *                                 well within DELETION_CONFIRM_TIMEOUT_MS, which the notify verticle waits
  */
 public record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIntervalMillis,
-                               long leewaySeconds, Set<String> origins, long deletedRetentionMillis,
+                               long leewaySeconds, AllowedOrigins origins, long deletedRetentionMillis,
                                long deletionCloseGraceMillis) {
 
   /**
@@ -35,11 +33,6 @@ public record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long
   private static final int SOCKJS_ESCAPE_FACTOR = 6;
   private static final int SOCKJS_FRAMING_BYTES = 16;
 
-  /** Origins are compared without regard to case ({@link #allows}). */
-  public RealtimeSettings {
-    origins = origins.stream().map(origin -> origin.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
-  }
-
   /**
    * The largest WebSocket frame (and message) the HTTP server accepts: room for one maximal
    * message in SockJS framing, so that every over-long message reaches the realtime code, which
@@ -52,6 +45,6 @@ public record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long
 
   /** Whether a socket may be opened from a page of that origin (the value of an {@code Origin} header). */
   boolean allows(String origin) {
-    return origins.contains("*") || origins.contains(origin.trim().toLowerCase(Locale.ROOT));
+    return origins.allows(origin);
   }
 }
