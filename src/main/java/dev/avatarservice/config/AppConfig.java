@@ -82,9 +82,23 @@ public final class AppConfig {
     if (secret.length > 0 && secret.length < MIN_SECRET_BYTES) {
       throw new ConfigException("JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
     }
-    if (clustered() && secret.length == 0) {
-      throw new ConfigException("JWT_SECRET must be set when CLUSTER is true: every node must sign and verify with the same key");
+    if (secret.length > 0 && !jwtSecretFile().isEmpty()) {
+      throw new ConfigException("JWT_SECRET and JWT_SECRET_FILE: set one of them, not both");
     }
+    for (byte[] previous : jwtPreviousSecrets()) {
+      if (previous.length < MIN_SECRET_BYTES) {
+        throw new ConfigException("JWT_PREVIOUS_SECRETS: each key must be at least " + MIN_SECRET_BYTES + " bytes");
+      }
+    }
+    String algorithm = jwtAlgorithm();
+    if (!"HS256".equals(algorithm) && jwtPrivateKeyFile().isEmpty()) {
+      throw new ConfigException("JWT_PRIVATE_KEY_FILE must be set when JWT_ALGORITHM is " + algorithm);
+    }
+    if (clustered() && "HS256".equals(algorithm) && secret.length == 0 && jwtSecretFile().isEmpty()) {
+      throw new ConfigException("JWT_SECRET or JWT_SECRET_FILE must be set when CLUSTER is true:"
+        + " every node must sign and verify with the same key");
+    }
+    sessionMaxAgeSeconds();
     if (clustered()) {
       clusterHost();
     }
@@ -175,6 +189,43 @@ public final class AppConfig {
   /** The configured signing key, or an empty array when the store should keep one. */
   public byte[] jwtSecret() {
     return string("JWT_SECRET").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A file holding the signing key (HS256); for a single node, where its generated key goes. Empty: none set. */
+  public String jwtSecretFile() {
+    return string("JWT_SECRET_FILE").trim();
+  }
+
+  /** Keys that still verify HS256 tokens but never sign: the keys being rotated out. */
+  public List<byte[]> jwtPreviousSecrets() {
+    return Arrays.stream(string("JWT_PREVIOUS_SECRETS").split(",")).map(String::trim).filter(s -> !s.isEmpty())
+      .map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+  }
+
+  /** HS256 (a shared secret), ES256 or EdDSA (a private key in JWT_PRIVATE_KEY_FILE). */
+  public String jwtAlgorithm() {
+    String value = string("JWT_ALGORITHM").trim();
+    return switch (value) {
+      case "", "HS256" -> "HS256";
+      case "ES256", "EdDSA" -> value;
+      default -> throw new ConfigException("JWT_ALGORITHM must be HS256, ES256 or EdDSA");
+    };
+  }
+
+  /** PKCS#8 PEM private key that signs when JWT_ALGORITHM is ES256 or EdDSA. */
+  public String jwtPrivateKeyFile() {
+    return string("JWT_PRIVATE_KEY_FILE").trim();
+  }
+
+  /** PEM public keys (SPKI) of earlier ES256/EdDSA keys, which still verify. */
+  public List<String> jwtPreviousPublicKeyFiles() {
+    return Arrays.stream(string("JWT_PREVIOUS_PUBLIC_KEY_FILES").split(",")).map(String::trim)
+      .filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** A session ends this long after its login, however often it is refreshed. */
+  public long sessionMaxAgeSeconds() {
+    return longIn("SESSION_MAX_AGE", 60, 10L * 365 * 86_400);
   }
 
   public String jwtIssuer() {

@@ -128,6 +128,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     return Failure.of(reply).map(failure -> switch (failure) {
       case UNKNOWN_IDENTIFIER, USER_NOT_FOUND -> ApiException.unauthorized("the account does not exist");
+      case SESSION_ENDED -> ApiException.unauthorized("the session has ended");
       case IDENTIFIER_TAKEN -> ApiException.fail(409, "identifier_taken", reply.getMessage());
       case INVALID_REFRESH_TOKEN -> ApiException.fail(401, "invalid_token", reply.getMessage())
         .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");

@@ -4,7 +4,7 @@ import dev.avatarservice.auth.AccessTokens;
 import dev.avatarservice.auth.SigningKeys;
 import dev.avatarservice.auth.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.bus.UserDeletedBroadcast;
+import dev.avatarservice.bus.NotifyClient;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.config.Role;
 import dev.avatarservice.http.account.AccountRoutes;
@@ -14,6 +14,7 @@ import dev.avatarservice.http.account.HashingGate;
 import dev.avatarservice.http.account.LoginThrottle;
 import dev.avatarservice.http.account.OAuthRoutes;
 import dev.avatarservice.http.account.PasswordHasher;
+import dev.avatarservice.http.account.SessionEnds;
 import dev.avatarservice.http.account.UserDeletion;
 import dev.avatarservice.http.avatar.AvatarRoutes;
 import dev.avatarservice.notify.RealtimeRoutes;
@@ -58,9 +59,8 @@ public final class HttpVerticle extends VerticleBase {
     AppConfig config = AppConfig.from(config());
     shutdownTimeoutSeconds = config.shutdownTimeoutSeconds();
     StoreClient store = new StoreClient(vertx.eventBus(), config.storeTimeoutMs());
-    return Future.all(SigningKeys.resolve(config, store), DocsRoutes.load(vertx))
-      .map(loaded -> router(config, store,
-        new AccessTokens(vertx, TokenSettings.of(config, loaded.resultAt(0)), Clock.systemUTC()), loaded.resultAt(1)))
+    return Future.all(SigningKeys.resolve(vertx, config, store), DocsRoutes.load(vertx))
+      .map(loaded -> router(config, store, loaded.resultAt(0), loaded.resultAt(1)))
       .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
       .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(config.httpHost())
@@ -80,7 +80,8 @@ public final class HttpVerticle extends VerticleBase {
       });
   }
 
-  private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
+  private Router router(AppConfig config, StoreClient store, SigningKeys keys, DocsRoutes docs) {
+    AccessTokens tokens = new AccessTokens(vertx, TokenSettings.of(config, keys), Clock.systemUTC());
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
@@ -93,7 +94,8 @@ public final class HttpVerticle extends VerticleBase {
     });
 
     BearerAuth bearer = new BearerAuth(tokens, store);
-    AccountService accounts = accountService(config, store, tokens);
+    NotifyClient notify = new NotifyClient(vertx, config.deletionConfirmTimeoutMs());
+    AccountService accounts = accountService(config, store, tokens, new SessionEnds(notify));
     RateLimiter authLimiter = NodeShared.get(vertx, "auth-limiter",
       () -> new RateLimiter(config.authRequestsPerMinute(), 60_000, System::currentTimeMillis));
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
@@ -101,7 +103,8 @@ public final class HttpVerticle extends VerticleBase {
 
     countOperations(router);
     new OpsRoutes(vertx, store, config.metricsRegistryName()).mount(router);
-    UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, config.deletionConfirmTimeoutMs()));
+    UserDeletion deletion = new UserDeletion(store, notify);
+    new KeysRoutes(keys).mount(router);
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, config.jsonBodyLimit()).mount(router);
     new OAuthRoutes(accounts, config.jsonBodyLimit()).mount(router);
     new AvatarRoutes(vertx, config, store, bearer, Clock.systemUTC()).mount(router);
@@ -142,7 +145,7 @@ public final class HttpVerticle extends VerticleBase {
   private static Handler<RoutingContext> cors(AppConfig config) {
     CorsHandler cors = CorsHandler.create()
       .addOrigins(List.copyOf(config.corsOrigins()))
-      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
       .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
       .maxAgeSeconds(600);
@@ -155,7 +158,7 @@ public final class HttpVerticle extends VerticleBase {
     };
   }
 
-  private AccountService accountService(AppConfig config, StoreClient store, AccessTokens tokens) {
+  private AccountService accountService(AppConfig config, StoreClient store, AccessTokens tokens, SessionEnds sessionEnds) {
     int threads = config.hashThreads();
     WorkerExecutor hashingPool = vertx.createSharedWorkerExecutor("password-hashing", threads);
     HashingGate gate = NodeShared.get(vertx, "hashing-gate", () -> new HashingGate(threads, config.hashQueue()));
@@ -163,7 +166,7 @@ public final class HttpVerticle extends VerticleBase {
       config.argon2Parallelism()));
     LoginThrottle throttle = new LoginThrottle(vertx, config.loginFailuresLimit(), config.loginFailuresWindow(),
       System::currentTimeMillis);
-    return new AccountService(store, tokens, hasher, gate, hashingPool, throttle, config.refreshTokenTtl(),
+    return new AccountService(store, tokens, hasher, gate, hashingPool, throttle, sessionEnds, config.refreshTokenTtl(),
       Clock.systemUTC());
   }
 

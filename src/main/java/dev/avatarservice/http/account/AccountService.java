@@ -7,13 +7,16 @@ import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.http.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
+import java.util.UUID;
 
 /**
- * Registration, login and refresh: the rules of accounts and tokens, independent of HTTP. Hashing
- * runs through the {@link HashingGate}; everything durable is asked of the store.
+ * Registration, login, refresh, sessions and password changes: the rules of accounts and tokens,
+ * independent of HTTP. Hashing runs through the {@link HashingGate}; everything durable is asked of
+ * the store; ended sessions are announced through {@link SessionEnds}.
  */
 public final class AccountService {
 
@@ -24,13 +27,18 @@ public final class AccountService {
   private final HashingGate hashing;
   private final WorkerExecutor hashingPool;
   private final LoginThrottle throttle;
+  private final SessionEnds sessionEnds;
   private final int refreshTtlSeconds;
   private final Clock clock;
 
+  /** A {@code User-Agent} is kept up to this many characters. */
+  static final int USER_AGENT_MAX = 200;
+
   public AccountService(StoreClient store, AccessTokens accessTokens, PasswordHasher hasher, HashingGate hashing,
-                        WorkerExecutor hashingPool,
-                        LoginThrottle throttle, int refreshTtlSeconds, Clock clock) {
+                        WorkerExecutor hashingPool, LoginThrottle throttle, SessionEnds sessionEnds,
+                        int refreshTtlSeconds, Clock clock) {
     this.store = store;
+    this.sessionEnds = sessionEnds;
     this.accessTokens = accessTokens;
     this.hasher = hasher;
     this.hashing = hashing;
@@ -40,12 +48,12 @@ public final class AccountService {
     this.clock = clock;
   }
 
-  public Future<IssuedTokens> register(String rawIdentifier, String rawPassword) {
+  public Future<IssuedTokens> register(String rawIdentifier, String rawPassword, String userAgent) {
     if (!PasswordPolicy.commonPasswordsLoaded()) {
       // the first registration reads the common-password list on a worker, not on the event loop;
       // not at start-up either: on one core it delayed the node's first answer by half a second
       return hashingPool.executeBlocking(PasswordPolicy::commonPasswordCount, false)
-        .compose(count -> register(rawIdentifier, rawPassword));
+        .compose(count -> register(rawIdentifier, rawPassword, userAgent));
     }
     JsonObject invalid = new JsonObject();
     var identifier = checked(invalid, () -> Identifiers.normalize(rawIdentifier));
@@ -54,44 +62,135 @@ public final class AccountService {
       return Future.failedFuture(ApiException.fields(invalid));
     }
     String refreshToken = refreshTokens.newToken();
+    String sessionId = UUID.randomUUID().toString();
     return hashing.run(hashingPool, () -> hasher.hash(password))
-      .compose(hash -> store.register(identifier.display(), identifier.key(), hash, session(refreshToken)))
-      .map(user -> issue(user, refreshToken));
+      .compose(hash -> store.register(identifier.display(), identifier.key(), hash,
+        newSession(sessionId, userAgent, refreshToken)))
+      .map(user -> issue(user, sessionId, refreshToken));
   }
 
   /**
    * Checks a password. An unknown identifier costs the same hash as a wrong password and fails with
    * the same answer, so neither timing nor body tells whether an account exists.
    */
-  public Future<IssuedTokens> login(String rawIdentifier, String rawPassword, String clientAddress) {
+  public Future<IssuedTokens> login(String rawIdentifier, String rawPassword, String clientAddress, String userAgent) {
     var identifier = Identifiers.normalize(rawIdentifier);
     String password = java.text.Normalizer.normalize(rawPassword, java.text.Normalizer.Form.NFKC);
     String throttleKey = LoginThrottle.key(identifier.key(), clientAddress);
-    return throttle.check(throttleKey)
-      .compose(open -> store.credentials(identifier.key())
-        .recover(error -> Failure.of(error).filter(f -> f == Failure.UNKNOWN_IDENTIFIER).isPresent()
-          ? Future.succeededFuture(null) : Future.failedFuture(error)))
-      .compose(account -> hashing.run(hashingPool, () -> verify(account, password)))
+    return throttled(throttleKey,
+      () -> credentials(identifier.key()).compose(account -> hashing.run(hashingPool, () -> verify(account, password))),
+      () -> ApiException.authenticationRequired("invalid_credentials", "the identifier or the password is wrong"))
       .compose(verified -> {
-        if (verified == null) {
-          return throttle.recordFailure(throttleKey).transform(recorded -> Future.failedFuture(
-            ApiException.authenticationRequired("invalid_credentials", "the identifier or the password is wrong")));
-        }
         String refreshToken = refreshTokens.newToken();
-        return throttle.clear(throttleKey)
-          .compose(cleared -> store.login(verified.userId(), session(refreshToken), verified.rehashed()))
-          .map(user -> issue(user, refreshToken));
+        String sessionId = UUID.randomUUID().toString();
+        return store.login(verified.userId(), newSession(sessionId, userAgent, refreshToken), verified.rehashed())
+          .map(user -> issue(user, sessionId, refreshToken));
       });
   }
 
+  /**
+   * Rotates a refresh token. A token that was already used has ended its session in the store
+   * (reuse detection); that end is announced to every node before the refusal is answered.
+   */
   public Future<IssuedTokens> refresh(String refreshToken) {
     String next = refreshTokens.newToken();
-    return store.refresh(RefreshTokens.hash(refreshToken), session(next)).map(user -> issue(user, next));
+    return store.refresh(RefreshTokens.hash(refreshToken), session(next)).compose(reply -> {
+      JsonObject ended = reply.getJsonObject(Field.ENDED);
+      if (ended != null) {
+        return sessionEnds.announce(ended).transform(announced ->
+          Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid")));
+      }
+      return Future.succeededFuture(issue(reply.getJsonObject(Field.USER), reply.getString(Field.SESSION_ID), next));
+    });
   }
 
-  /** Ends the login that refresh token belongs to; of that user only, when one is given. */
-  public Future<Void> revoke(String refreshToken, String userId) {
-    return store.revoke(RefreshTokens.hash(refreshToken), userId).mapEmpty();
+  /**
+   * Ends the session that refresh token belongs to (of that user only, when one is given);
+   * true once every node confirmed closing its sockets. An unknown token ends nothing: true.
+   */
+  public Future<Boolean> endSessionOf(String refreshToken, String userId) {
+    return store.endSessionOf(RefreshTokens.hash(refreshToken), userId).compose(sessionEnds::announce);
+  }
+
+  /** Ends one session of the user (404 when it is not one of theirs). */
+  public Future<Boolean> endSession(String userId, String sessionId) {
+    return store.endSession(userId, sessionId).compose(sessionEnds::announce);
+  }
+
+  /** Ends every session of the user, the calling one included ("log out everywhere"). */
+  public Future<Boolean> endAllSessions(String userId) {
+    return store.endSessions(userId, null).compose(sessionEnds::announce);
+  }
+
+  /** The user's sessions, newest first, {@code current} marking the caller's. */
+  public Future<JsonArray> sessions(String userId, String currentSessionId) {
+    return store.sessions(userId).map(reply -> {
+      JsonArray sessions = reply.getJsonArray(Field.SESSIONS);
+      sessions.forEach(session -> ((JsonObject) session)
+        .put(Field.CURRENT, currentSessionId.equals(((JsonObject) session).getString(Field.ID))));
+      return sessions;
+    });
+  }
+
+  /**
+   * Changes the password: the current one checked like a login (a wrong one counts as a failed
+   * login of that identifier from that address, 403 {@code wrong_password}, and 429 once locked out),
+   * the rules applied to the new one, both hashes on the hashing pool; then every other session
+   * ended and announced, and a fresh token pair for the caller's session.
+   */
+  public Future<PasswordChange> changePassword(JsonObject user, String sessionId, String rawCurrent, String rawNew,
+                                               String clientAddress) {
+    if (!PasswordPolicy.commonPasswordsLoaded()) {
+      return hashingPool.executeBlocking(PasswordPolicy::commonPasswordCount, false)
+        .compose(count -> changePassword(user, sessionId, rawCurrent, rawNew, clientAddress));
+    }
+    String newPassword;
+    try {
+      newPassword = PasswordPolicy.normalize(rawNew);
+    } catch (InvalidFieldException e) {
+      return Future.failedFuture(ApiException.fields(new JsonObject().put("newPassword", e.getMessage())));
+    }
+    String userId = user.getString(Field.ID);
+    String current = java.text.Normalizer.normalize(rawCurrent, java.text.Normalizer.Form.NFKC);
+    String identifierKey = Identifiers.normalize(user.getString(Field.IDENTIFIER)).key();
+    String throttleKey = LoginThrottle.key(identifierKey, clientAddress);
+    String refreshToken = refreshTokens.newToken();
+    return throttled(throttleKey,
+      () -> credentials(identifierKey)
+        .map(account -> account != null && userId.equals(account.getString(Field.USER_ID)) ? account : null)
+        .compose(account -> hashing.run(hashingPool, () -> {
+          Verified verified = verify(account, current);
+          return verified == null ? null : new Verified(verified.userId(), hasher.hash(newPassword));
+        })),
+      () -> ApiException.fail(403, "wrong_password", "the current password is wrong"))
+      .compose(verified -> store.changePassword(userId, verified.rehashed(), sessionId, session(refreshToken)))
+      .compose(changed -> sessionEnds.announce(changed).map(confirmed -> new PasswordChange(
+        issue(changed.getJsonObject(Field.USER), sessionId, refreshToken), confirmed)));
+  }
+
+  /** A fresh token pair after a password change, and whether every node confirmed the other sessions' end. */
+  public record PasswordChange(IssuedTokens tokens, boolean confirmed) {
+  }
+
+  /**
+   * A password check under the login throttle: refused with 429 while the identifier and address
+   * are locked out; a wrong password (a null from {@code attempt}) counts as a failure and fails
+   * with {@code wrong}; a right one clears the count. The one place that speaks to the throttle.
+   */
+  private Future<Verified> throttled(String throttleKey, java.util.function.Supplier<Future<Verified>> attempt,
+                                     java.util.function.Supplier<ApiException> wrong) {
+    return throttle.check(throttleKey)
+      .compose(open -> attempt.get())
+      .compose(verified -> verified == null
+        ? throttle.recordFailure(throttleKey).transform(recorded -> Future.<Verified>failedFuture(wrong.get()))
+        : throttle.clear(throttleKey).map(verified));
+  }
+
+  /** The stored credentials of an identifier, or null when no account has it. */
+  private Future<JsonObject> credentials(String identifierKey) {
+    return store.credentials(identifierKey)
+      .recover(error -> Failure.of(error).filter(f -> f == Failure.UNKNOWN_IDENTIFIER).isPresent()
+        ? Future.succeededFuture(null) : Future.failedFuture(error));
   }
 
   /** Runs on the hashing pool: the account if the password is right (with a new hash when due). */
@@ -122,9 +221,25 @@ public final class AccountService {
     return StoreClient.session(RefreshTokens.hash(refreshToken), clock.instant().getEpochSecond() + refreshTtlSeconds);
   }
 
-  private IssuedTokens issue(JsonObject user, String refreshToken) {
-    return new IssuedTokens(accessTokens.issue(user.getString(Field.ID)), refreshToken, accessTokens.ttlSeconds(),
-      refreshTtlSeconds, user);
+  private JsonObject newSession(String sessionId, String userAgent, String refreshToken) {
+    return StoreClient.newSession(sessionId, userAgent(userAgent), RefreshTokens.hash(refreshToken),
+      clock.instant().getEpochSecond() + refreshTtlSeconds);
+  }
+
+  /** The User-Agent as sent, cut to 200 characters (never inside a surrogate pair); null when absent. */
+  static String userAgent(String header) {
+    if (header == null || header.isEmpty()) {
+      return null;
+    }
+    if (header.codePointCount(0, header.length()) <= USER_AGENT_MAX) {
+      return header;
+    }
+    return header.substring(0, header.offsetByCodePoints(0, USER_AGENT_MAX));
+  }
+
+  private IssuedTokens issue(JsonObject user, String sessionId, String refreshToken) {
+    return new IssuedTokens(accessTokens.issue(user.getString(Field.ID), sessionId), refreshToken,
+      accessTokens.ttlSeconds(), refreshTtlSeconds, user);
   }
 
   private record Verified(String userId, String rehashed) {
