@@ -180,7 +180,8 @@ class LogSafetyTest {
       byte[] key = TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8);
       String forged = Jwts.hs256("{\"alg\":\"HS256\",\"jku\":\"http://127.0.0.1:1/k\"}", Jwts.claims(userId,
         Instant.now().getEpochSecond()), key);
-      String expired = Jwts.hs256(Jwts.HS256_HEADER, Jwts.claims(userId, Instant.now().getEpochSecond() - 7200), key);
+      String expired = Jwts.hs256(Jwts.HS256_HEADER, Jwts.claims(userId, (String) Jwts.claim(registered.getString("accessToken"), "sid"),
+        Instant.now().getEpochSecond() - 7200), key);
       for (String bad : List.of(forged, expired, "garbage-" + SOCKET_SECRET)) {
         secrets.add(bad);
         JSendAssert.fail(node.client().get("/api/user").putHeader("Authorization", "Bearer " + bad).send().await(),

@@ -409,8 +409,10 @@ class OpenApiContractTest {
       responses.put("register", storeless.api().post("/api/register", credentials("storeless")));
       responses.put("login", storeless.api().post("/api/login", credentials("storeless")));
       String token = new dev.avatarservice.auth.AccessTokens(storeless.vertx(), new dev.avatarservice.auth.TokenSettings(
-        TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), storeless.config().jwtIssuer(),
-        storeless.config().jwtAudience(), 60, 0, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
+        dev.avatarservice.auth.SigningKeys.of(TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          java.util.List.of()), storeless.config().jwtIssuer(),
+        storeless.config().jwtAudience(), 60, 0, 0), java.time.Clock.systemUTC())
+        .issue(java.util.UUID.randomUUID().toString(), java.util.UUID.randomUUID().toString());
       responses.put("deleteUser", storeless.client().delete("/api/user").bearerTokenAuthentication(token).send().await());
       responses.forEach((operationId, response) -> {
         assertThat(response.statusCode()).as(operationId).isEqualTo(503);

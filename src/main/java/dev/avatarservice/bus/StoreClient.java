@@ -80,6 +80,11 @@ public final class StoreClient {
       .put(Field.SESSION, session));
   }
 
+  /** The account, whatever its sessions (tools and tests; requests check their session). */
+  public Future<JsonObject> user(String userId) {
+    return user(userId, null);
+  }
+
   /** The account; with a session id, only while that session of that account is live. */
   public Future<JsonObject> user(String userId, String sessionId) {
     return request(StoreAddress.USER, new JsonObject().put(Field.USER_ID, userId).put(Field.SESSION_ID, sessionId));

@@ -225,7 +225,7 @@ public final class AppConfig {
 
   /** A session ends this long after its login, however often it is refreshed. */
   public long sessionMaxAgeSeconds() {
-    return longIn("SESSION_MAX_AGE", 60, 10L * 365 * 86_400);
+    return longIn("SESSION_MAX_AGE", 1, 10L * 365 * 86_400);
   }
 
   public String jwtIssuer() {

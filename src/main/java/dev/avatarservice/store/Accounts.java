@@ -333,7 +333,8 @@ final class Accounts {
 
   /** A new session with its first refresh token: {tokenHash, expiresAt, sessionId, userAgent}. */
   private Future<Void> openSession(SqlClient tx, JsonObject session, String userId) {
-    String sessionId = session.getString(Field.SESSION_ID);
+    // the HTTP layer names the session (its sid is in the access token it issues); anyone else gets one
+    String sessionId = session.getString(Field.SESSION_ID, UUID.randomUUID().toString());
     long now = clock.millis();
     return tx.preparedQuery("INSERT INTO sessions (id, user_id, created_at, last_used_at, user_agent) VALUES (?, ?, ?, ?, ?)")
       .execute(Tuple.of(sessionId, userId, now, now, session.getString(Field.USER_AGENT)))

@@ -273,8 +273,9 @@ class AvatarApiTest {
   @Test
   void uploadsAndRemovalsNeedTheTokenOfAnExistingAccount() {
     String unknownUser = new AccessTokens(node.vertx(),
-      TokenSettings.of(node.config(), TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8)), Clock.systemUTC())
-      .issue(UUID.randomUUID().toString());
+      TokenSettings.of(node.config(), dev.avatarservice.auth.SigningKeys.of(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+        java.util.List.of())), Clock.systemUTC())
+      .issue(UUID.randomUUID().toString(), UUID.randomUUID().toString());
     byte[] png = smallPng();
 
     HttpResponse<Buffer> anonymous = node.client().post(UPLOAD).putHeader("Content-Type", "image/png")
