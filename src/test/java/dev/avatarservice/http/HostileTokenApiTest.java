@@ -39,6 +39,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileTokenApiTest {
 
   private static final byte[] KEY = TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8);
+  /** A key being rotated out: it verifies, with its own kid and algorithm only. */
+  private static final String PREVIOUS = "previous-test-key-previous-test-key-0123";
+  private static final String PREVIOUS_KID = dev.avatarservice.auth.SigningKey.kid(PREVIOUS.getBytes(StandardCharsets.UTF_8));
 
   private static TestNode node;
   private static HttpServer keyServer;
@@ -50,7 +53,7 @@ class HostileTokenApiTest {
 
   @BeforeAll
   static void start() {
-    node = TestNode.start();
+    node = TestNode.start(Map.of("JWT_PREVIOUS_SECRETS", PREVIOUS));
     JsonObject registered = node.api().register("token-target@example.com");
     userId = registered.getJsonObject("user").getString("id");
     validToken = registered.getString("accessToken");
@@ -86,6 +89,9 @@ class HostileTokenApiTest {
     // the control: a token forged like the hostile ones, but honest, is accepted
     String honest = hs256(HS256_HEADER, claims(userId, sid, now()), KEY);
     assertThat(JSendAssert.success(node.api().get("/api/user", honest)).getString("id")).isEqualTo(userId);
+    String previous = hs256("{\"alg\":\"HS256\",\"kid\":\"" + PREVIOUS_KID + "\"}", claims(userId, sid, now()),
+      PREVIOUS.getBytes(StandardCharsets.UTF_8));
+    assertThat(JSendAssert.success(node.api().get("/api/user", previous)).getString("id")).isEqualTo(userId);
     assertThat(JSendAssert.success(node.api().get("/api/user", validToken)).getString("id")).isEqualTo(userId);
   }
 
@@ -124,6 +130,12 @@ class HostileTokenApiTest {
     tokens.put("kid, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"1\"}", claims, KEY));
     tokens.put("kid unknown, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"AAAAAAAAAAAAAAAA\"}", claims, KEY));
     tokens.put("no kid, right key", hs256("{\"alg\":\"HS256\"}", claims, KEY));
+    byte[] previousKey = PREVIOUS.getBytes(StandardCharsets.UTF_8);
+    tokens.put("previous kid, HS512 with the previous key", Jwts.hmac("{\"alg\":\"HS512\",\"kid\":\"" + PREVIOUS_KID + "\"}",
+      claims, previousKey, "HmacSHA512"));
+    tokens.put("previous kid, RS256", Jwts.rs256("{\"alg\":\"RS256\",\"kid\":\"" + PREVIOUS_KID + "\"}", claims, attacker.key()));
+    tokens.put("previous kid, signed with the current key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + PREVIOUS_KID + "\"}", claims, KEY));
+    tokens.put("current kid, signed with the previous key", hs256(HS256_HEADER, claims, previousKey));
     tokens.put("sid of another session", hs256(HS256_HEADER, claims.replace(sid, other), KEY));
     tokens.put("no sid", hs256(HS256_HEADER, claims.replace("\"sid\":\"" + sid + "\",", ""), KEY));
     tokens.put("kid path traversal, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"../../../../dev/null\"}", claims, KEY));
