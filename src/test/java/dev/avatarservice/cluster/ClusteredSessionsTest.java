@@ -67,8 +67,12 @@ class ClusteredSessionsTest {
     }
   }
 
+  /** A key being rotated out on every node: it still verifies, never signs. */
+  private static final String PREVIOUS = "previous-cluster-key-previous-cluster-key-0";
+
   private static Map<String, Object> node(String roles) {
-    return Map.of("ROLES", roles, "STORE_TIMEOUT_MS", 3_000, "AVATARS_DIR", avatars.toString());
+    return Map.of("ROLES", roles, "STORE_TIMEOUT_MS", 3_000, "AVATARS_DIR", avatars.toString(),
+      "JWT_PREVIOUS_SECRETS", PREVIOUS);
   }
 
   private static TestSocket socketOn(TestNode node, JsonObject tokens) {
@@ -180,6 +184,23 @@ class ClusteredSessionsTest {
     assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
     assertEndedEverywhere(first, firstOnB, answeredAt);
     assertEndedEverywhere(second, secondOnA, answeredAt);
+  }
+
+  @Test
+  void everyNodeSignsWithTheSameKidAndTakesTheTokensOfThePreviousKey() {
+    JsonObject onB = b.api().register("cluster-sessions-fay");
+    JsonObject onC = c.api().login("cluster-sessions-fay", ApiClient.PASSWORD);
+    String kid = dev.avatarservice.auth.SigningKey.kid(TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(Jwts.header(onB.getString("accessToken"), "kid")).isEqualTo(kid);
+    assertThat(Jwts.header(onC.getString("accessToken"), "kid")).isEqualTo(kid);
+    byte[] previous = PREVIOUS.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    String signedBefore = Jwts.hs256("{\"alg\":\"HS256\",\"kid\":\"" + dev.avatarservice.auth.SigningKey.kid(previous) + "\"}",
+      Jwts.claims(onB.getJsonObject("user").getString("id"), (String) Jwts.claim(onB.getString("accessToken"), "sid"),
+        java.time.Instant.now().getEpochSecond()), previous);
+    for (TestNode node : List.of(a, b, c)) {
+      JSendAssert.success(node.api().get("/api/user", onC.getString("accessToken")));
+      JSendAssert.success(node.api().get("/api/user", signedBefore));
+    }
   }
 
   @Test
