@@ -28,4 +28,28 @@ class AppConfigTest {
     assertThatThrownBy(() -> AppConfig.from(json.copy().put("ACCESS_TOKEN_CACHE_SIZE", -1)))
       .isInstanceOf(ConfigException.class).hasMessageContaining("ACCESS_TOKEN_CACHE_SIZE");
   }
+
+  @Test
+  void signingKeySettingsAreCheckedTogether() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    String secret = "a-secret-of-at-least-32-bytes-0123456789";
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("JWT_SECRET", secret).put("JWT_SECRET_FILE", "/run/secrets/jwt")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_SECRET_FILE");
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("JWT_PREVIOUS_SECRETS", secret + ",short")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_PREVIOUS_SECRETS");
+    assertThat(AppConfig.from(json.copy().put("JWT_PREVIOUS_SECRETS", " " + secret + " ,, " + secret.toUpperCase() + " "))
+      .jwtPreviousSecrets()).hasSize(2);
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("JWT_ALGORITHM", "RS256")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_ALGORITHM");
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("JWT_ALGORITHM", "ES256")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_PRIVATE_KEY_FILE");
+    JsonObject cluster = json.copy().put("CLUSTER", true);
+    assertThatThrownBy(() -> AppConfig.from(cluster.copy()))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_SECRET");
+    assertThat(AppConfig.from(cluster.copy().put("JWT_SECRET_FILE", "/run/secrets/jwt")).jwtSecretFile()).isEqualTo("/run/secrets/jwt");
+    assertThat(AppConfig.from(cluster.copy().put("JWT_ALGORITHM", "EdDSA").put("JWT_PRIVATE_KEY_FILE", "/k.pem")).jwtAlgorithm())
+      .isEqualTo("EdDSA");
+    assertThatThrownBy(() -> AppConfig.from(json.copy().put("SESSION_MAX_AGE", 0)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("SESSION_MAX_AGE");
+  }
 }
