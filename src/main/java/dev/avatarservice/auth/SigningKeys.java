@@ -20,9 +20,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code JWT_ALGORITHM=ES256|EdDSA}: the PKCS#8 PEM of {@code JWT_PRIVATE_KEY_FILE}, with the
  *   public keys of {@code JWT_PREVIOUS_PUBLIC_KEY_FILES} still verifying;</li>
- *   <li>HS256 (default): {@code JWT_SECRET}; else, on a node that runs the store, the store's
- *   {@link dev.avatarservice.store.SecretFile} ({@code JWT_SECRET_FILE}, generated there by a single
- *   node); else the file {@code JWT_SECRET_FILE} read here;</li>
+ *   <li>HS256 (default): {@code JWT_SECRET}; else, on a single node, the store's
+ *   {@code SecretFile} ({@code JWT_SECRET_FILE}, generated there when missing); else (a cluster)
+ *   the file {@code JWT_SECRET_FILE} read here, which every node must be given;</li>
  * </ul>
  * and {@code JWT_PREVIOUS_SECRETS} (HS256) verify whatever the algorithm.
  */
@@ -84,7 +84,8 @@ public final class SigningKeys {
     Future<byte[]> secret;
     if (configured.length > 0) {
       secret = Future.succeededFuture(configured);
-    } else if (config.runs(Role.STORE) || config.jwtSecretFile().isEmpty()) {
+    } else if (config.jwtSecretFile().isEmpty() || !config.clustered() && config.runs(Role.STORE)) {
+      // a single node: the store reads the key file, or makes it (and moves an earlier version's key)
       secret = store.signingKey().map(key -> key.getBytes(StandardCharsets.UTF_8));
     } else {
       secret = vertx.fileSystem().readFile(config.jwtSecretFile())

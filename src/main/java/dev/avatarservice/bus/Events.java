@@ -1,8 +1,11 @@
 package dev.avatarservice.bus;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds the published events, which are also the realtime messages clients receive. */
 public final class Events {
@@ -27,9 +30,9 @@ public final class Events {
   }
 
   /** On the bus: which sessions ended. Sockets receive {@link #sessionEndedMessage()} only. */
-  public static JsonObject sessionEnded(String userId, java.util.List<String> sessionIds) {
+  public static JsonObject sessionEnded(String userId, List<String> sessionIds) {
     return new JsonObject().put(Field.TYPE, SESSION_ENDED).put(Field.USER_ID, userId)
-      .put(Field.SESSION_IDS, new io.vertx.core.json.JsonArray(new java.util.ArrayList<Object>(sessionIds)));
+      .put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(sessionIds)));
   }
 
   /** What a socket of an ended session is sent before it closes with 4401. */

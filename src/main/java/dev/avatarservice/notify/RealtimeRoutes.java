@@ -17,6 +17,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Router;
@@ -30,8 +31,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -287,10 +290,10 @@ public final class RealtimeRoutes {
    * asked by the notify verticle) waits for the first.
    */
   private Future<Void> closeSessions(String userId, JsonObject event) {
-    if (!(event.getValue(Field.SESSION_IDS) instanceof io.vertx.core.json.JsonArray ids)) {
+    if (!(event.getValue(Field.SESSION_IDS) instanceof JsonArray ids)) {
       return Future.succeededFuture();
     }
-    java.util.Set<String> ended = new java.util.HashSet<>();
+    Set<String> ended = new HashSet<>();
     ids.forEach(id -> {
       if (id instanceof String sid) {
         ended.add(sid);

@@ -36,6 +36,8 @@ final class SecretFile {
   private final Pool pool;
   private final Path file;
   private final SecureRandom random;
+  /** Only a single node makes a key: in a cluster every node must be given the same one. */
+  private final boolean mayCreate;
   private Future<String> key;
 
   SecretFile(Vertx vertx, Pool pool, AppConfig config, SecureRandom random) {
@@ -43,6 +45,7 @@ final class SecretFile {
     this.pool = pool;
     this.file = path(config);
     this.random = random;
+    this.mayCreate = !config.clustered();
   }
 
   /** Where the key lives: JWT_SECRET_FILE, else beside the database file; null for a database in memory. */
@@ -84,6 +87,9 @@ final class SecretFile {
     if (Files.exists(file)) {
       return read(file);
     }
+    if (!mayCreate) {
+      throw new IOException("JWT_SECRET_FILE " + file + " does not exist: in a cluster every node must be given the same key");
+    }
     try {
       Path created;
       try {
@@ -114,5 +120,4 @@ final class SecretFile {
     random.nextBytes(bytes);
     return bytes;
   }
-
 }

@@ -28,8 +28,8 @@ import static dev.avatarservice.notify.TestSocket.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Ended sessions in a cluster of three nodes in one JVM (A runs every role, B and C
- * {@code http,notify}): a session ended through one node is refused at once on the others (long
+ * Ended sessions in a cluster of three nodes in one JVM (A runs every role with JWT_SECRET, B and C
+ * {@code http,notify} with the same key in JWT_SECRET_FILE): a session ended through one node is refused at once on the others (long
  * before its access token expires), and its sockets there have been told and closed when the
  * answer arrives; the other sessions go on everywhere.
  */
@@ -49,8 +49,18 @@ class ClusteredSessionsTest {
   static void start() {
     TestCluster cluster = new TestCluster(3);
     a = TestNode.startClustered(cluster.member(0, node("all")));
-    b = TestNode.startClustered(cluster.member(1, node("http,notify")));
-    c = TestNode.startClustered(cluster.member(2, node("http,notify")));
+    // B and C read the same key from a file, as with a secret mounted into a container
+    Path keyFile = avatars.getParent().resolve("cluster-" + UUID.randomUUID() + ".key");
+    try {
+      java.nio.file.Files.writeString(keyFile, TestNode.JWT_SECRET + "\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Map<String, Object> fromFile = new java.util.HashMap<>(node("http,notify"));
+    fromFile.put("JWT_SECRET", "");
+    fromFile.put("JWT_SECRET_FILE", keyFile.toString());
+    b = TestNode.startClustered(cluster.member(1, fromFile));
+    c = TestNode.startClustered(cluster.member(2, fromFile));
     clientVertx = Vertx.vertx();
     sockets = clientVertx.createWebSocketClient();
   }

@@ -136,6 +136,17 @@ class SigningKeysApiTest {
   }
 
   @Test
+  void aClusteredStoreNodeDoesNotMakeUpAKeyWhenItsFileIsMissing() {
+    dev.avatarservice.support.TestCluster cluster = new dev.avatarservice.support.TestCluster(1);
+    Path missing = dir.resolve("not-there.key");
+    Map<String, Object> settings = new HashMap<>(cluster.member(0, Map.of("JWT_SECRET", "", "JWT_SECRET_FILE", missing.toString(),
+      "DB_PATH", dir.resolve("cluster.db").toString())));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestNode.startClustered(settings).close())
+      .hasMessageContaining("JWT_SECRET_FILE");
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
   void jwtSecretFileSignsWhenGiven() throws Exception {
     Path file = dir.resolve("elsewhere.key");
     Files.writeString(file, NEW + "\n");

@@ -152,7 +152,7 @@ public final class AccountService {
     }
     String userId = user.getString(Field.ID);
     String current = java.text.Normalizer.normalize(rawCurrent, java.text.Normalizer.Form.NFKC);
-    String identifierKey = Identifiers.normalize(user.getString(Field.IDENTIFIER)).key();
+    String identifierKey = identifierKey(user);
     String throttleKey = LoginThrottle.key(identifierKey, clientAddress);
     String refreshToken = refreshTokens.newToken();
     return throttled(throttleKey,
@@ -184,6 +184,19 @@ public final class AccountService {
       .compose(verified -> verified == null
         ? throttle.recordFailure(throttleKey).transform(recorded -> Future.<Verified>failedFuture(wrong.get()))
         : throttle.clear(throttleKey).map(verified));
+  }
+
+  /**
+   * The key of the account's identifier, so that a wrong current password counts against the same
+   * login throttle entry as a wrong password at login. An identifier registered under older rules
+   * that the current ones refuse cannot log in by that spelling either; it still has a key.
+   */
+  private static String identifierKey(JsonObject user) {
+    try {
+      return Identifiers.normalize(user.getString(Field.IDENTIFIER)).key();
+    } catch (InvalidFieldException e) {
+      return user.getString(Field.IDENTIFIER).toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** The stored credentials of an identifier, or null when no account has it. */
