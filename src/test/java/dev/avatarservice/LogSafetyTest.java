@@ -57,6 +57,7 @@ class LogSafetyTest {
   private static final String INVALID_BODY_PASSWORD = "Validation-Passphrase-9b2q!";
   private static final String UNQUOTED_PASSWORD = "UnquotedPassphrase4k8m";
   private static final String SOCKET_SECRET = "socket-secret-0c3e5a7b9d";
+  private static final String NEW_PASSWORD = "Changed-Passphrase-4r7w2q!";
 
   @Test
   void noSecretAndNoControlCharacterReachesTheLog() {
@@ -136,7 +137,7 @@ class LogSafetyTest {
   /** Runs the scenario on a node of its own; returns every secret it used or was given. */
   private static Set<String> scenario() {
     Set<String> secrets = new LinkedHashSet<>(List.of(PASSWORD, WRONG_PASSWORD, INVALID_BODY_PASSWORD, UNQUOTED_PASSWORD,
-      SOCKET_SECRET, IDENTIFIER, IDENTIFIER.toLowerCase(Locale.ROOT), TestNode.JWT_SECRET));
+      NEW_PASSWORD, SOCKET_SECRET, IDENTIFIER, IDENTIFIER.toLowerCase(Locale.ROOT), TestNode.JWT_SECRET));
     try (TestNode node = TestNode.start()) {
       ApiClient api = node.api();
       JsonObject registered = api.register(IDENTIFIER, PASSWORD);
@@ -158,6 +159,24 @@ class LogSafetyTest {
       HttpResponse<Buffer> logout = node.client().post("/api/logout").bearerTokenAuthentication(again.getString("accessToken"))
         .sendJsonObject(refreshBody(again)).await();
       JSendAssert.success(logout);
+
+      // sessions and a password change: a wrong current password, a weak new one, then the change
+      JsonObject other = api.login(IDENTIFIER, PASSWORD);
+      tokens(secrets, other);
+      String token = other.getString("accessToken");
+      JSendAssert.success(api.get("/api/user/sessions", token));
+      JSendAssert.fail(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", WRONG_PASSWORD).put("newPassword", NEW_PASSWORD)).await(),
+        403, "wrong_password");
+      JSendAssert.failFields(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", PASSWORD).put("newPassword", "12345678")).await(), "newPassword");
+      JsonObject changed = JSendAssert.success(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", PASSWORD).put("newPassword", NEW_PASSWORD)).await());
+      tokens(secrets, changed);
+      JsonObject back = JSendAssert.success(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", NEW_PASSWORD).put("newPassword", PASSWORD)).await());
+      tokens(secrets, back);
+      JSendAssert.success(node.client().delete("/api/user/sessions").bearerTokenAuthentication(token).send().await());
 
       // OAuth: a good grant, a bad one, a revocation
       JsonObject forOAuth = api.login(IDENTIFIER, PASSWORD);
