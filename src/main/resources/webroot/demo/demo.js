@@ -10,7 +10,7 @@
  *   session  - the token pair, proactive refresh, single-flight refresh, "retry once on 401"
  *   realtime - SockJS connection: auth message, ping, backoff reconnect, message dispatch
  *   view     - every DOM read and write
- *   app      - the flows (login, upload, logout, delete) wiring the other modules together
+ *   app      - the flows (login, upload, logout, sessions, password, delete) wiring the other modules together
  */
 (function () {
   'use strict';
@@ -509,7 +509,10 @@
         'profile-identifier', 'profile-id', 'profile-registered-at', 'drop-zone', 'file-input',
         'file-label', 'upload-progress', 'upload-status', 'remove-avatar-button', 'logout-button',
         'delete-account-button', 'delete-confirm', 'delete-confirm-button', 'delete-cancel-button',
-        'account-error', 'connection-state', 'connection-detail', 'event-log'
+        'account-error', 'connection-state', 'connection-detail', 'event-log',
+        'session-list', 'sessions-status', 'sessions-refresh-button', 'logout-everywhere-button',
+        'password-form', 'current-password', 'current-password-error', 'new-password', 'new-password-error',
+        'password-status', 'change-password-button'
       ].forEach(function (id) { view.el[id] = document.getElementById(id); });
       view.el['avatar-img'].addEventListener('error', view.avatarFailed);
       view.el['avatar-img'].addEventListener('load', view.avatarLoaded);
@@ -546,6 +549,12 @@
       view.setUploadStatus('idle', '');
       view.setText(view.el['session-notice'], notice || '');
       view.currentUser = null;
+      view.renderSessions([], function () {});
+      view.setSessionsStatus('');
+      view.clearPasswordErrors();
+      view.setPasswordStatus('idle', '');
+      view.el['current-password'].value = '';
+      view.el['new-password'].value = '';
     },
 
     showLoggedIn: function (user) {
@@ -719,6 +728,88 @@
 
     setDragOver: function (over) { view.el['drop-zone'].classList.toggle('is-dragover', over); },
 
+    /* --- sessions --- */
+
+    /** One item per session, newest first; the current one is marked and has no End button. */
+    renderSessions: function (sessions, onEnd) {
+      var list = view.el['session-list'];
+      while (list.firstChild) list.removeChild(list.firstChild);
+      sessions.forEach(function (s) {
+        var item = document.createElement('li');
+        item.className = 'session-item' + (s.current ? ' is-current' : '');
+        item.setAttribute('data-testid', 'session-item');
+        item.setAttribute('data-session-id', s.id);
+        item.setAttribute('data-current', String(Boolean(s.current)));
+
+        var agent = document.createElement('span');
+        agent.className = 'session-agent';
+        agent.textContent = s.userAgent || 'Unknown client';
+        item.appendChild(agent);
+
+        if (s.current) {
+          var badge = document.createElement('span');
+          badge.className = 'pill session-current';
+          badge.setAttribute('data-testid', 'session-current');
+          badge.textContent = 'this session';
+          item.appendChild(badge);
+        }
+
+        var times = document.createElement('span');
+        times.className = 'session-times muted small';
+        times.textContent = 'signed in ' + view.when(s.createdAt) + ', last refreshed ' + view.when(s.lastUsedAt);
+        item.appendChild(times);
+
+        var end = document.createElement('button');
+        end.type = 'button';
+        end.className = 'btn btn-small';
+        end.setAttribute('data-testid', 'end-session-button');
+        end.textContent = s.current ? 'Log out' : 'End';
+        end.addEventListener('click', function () { onEnd(s, end); });
+        item.appendChild(end);
+        list.appendChild(item);
+      });
+    },
+
+    when: function (iso) {
+      var date = iso ? new Date(iso) : null;
+      return date && !isNaN(date.getTime())
+        ? date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : 'unknown';
+    },
+
+    setSessionsStatus: function (text) { view.el['sessions-status'].textContent = text || ''; },
+
+    clearPasswordErrors: function () {
+      ['current-password', 'new-password'].forEach(function (id) {
+        view.el[id].removeAttribute('aria-invalid');
+        view.setText(view.el[id + '-error'], '');
+      });
+    },
+
+    /** state: idle | busy | success | error. */
+    setPasswordStatus: function (state, text) {
+      var status = view.el['password-status'];
+      status.setAttribute('data-state', state);
+      status.textContent = text || '';
+    },
+
+    showPasswordFailure: function (result) {
+      view.clearPasswordErrors();
+      var fields = result.fields || {};
+      if (result.code === 'wrong_password') fields = { currentPassword: result.message || 'wrong password' };
+      var general = [];
+      Object.keys(fields).forEach(function (field) {
+        var id = field === 'currentPassword' ? 'current-password' : field === 'newPassword' ? 'new-password' : null;
+        if (id) {
+          view.el[id].setAttribute('aria-invalid', 'true');
+          view.setText(view.el[id + '-error'], fields[field]);
+        } else {
+          general.push(field + ': ' + fields[field]);
+        }
+      });
+      if (result.code !== 'wrong_password' && !result.fields) general.push(api.describe(result));
+      view.setPasswordStatus('error', general.length ? general.join(' ') : 'The password was not changed.');
+    },
+
     /* --- delete confirm --- */
 
     openDeleteConfirm: function () {
@@ -835,6 +926,7 @@
       view.showLoggedIn(data.user);
       view.clearLog();
       realtime.start();
+      app.loadSessions();
     },
 
     /* --- auth form --- */
@@ -878,6 +970,89 @@
         view.el['delete-account-button'].focus();
       });
       view.el['delete-confirm-button'].addEventListener('click', app.deleteAccount);
+      view.el['sessions-refresh-button'].addEventListener('click', app.loadSessions);
+      view.el['logout-everywhere-button'].addEventListener('click', app.logoutEverywhere);
+      view.el['password-form'].addEventListener('submit', function (e) {
+        e.preventDefault();
+        app.changePassword();
+      });
+    },
+
+    /* --- sessions --- */
+
+    loadSessions: function () {
+      session.authed(function (token) {
+        return api.request('GET', '/api/user/sessions', { token: token });
+      }).then(function (result) {
+        if (!session.isActive()) return;
+        if (result.ok && result.data) {
+          view.renderSessions(result.data.sessions || [], app.endSession);
+          view.setSessionsStatus(result.data.sessions.length === 1 ? 'Only this session.'
+            : result.data.sessions.length + ' sessions.');
+        } else {
+          view.setSessionsStatus('Could not list the sessions: ' + api.describe(result));
+        }
+      });
+    },
+
+    /** Ends one session; ending this one is a logout. */
+    endSession: function (target, button) {
+      button.disabled = true;
+      session.authed(function (token) {
+        return api.request('DELETE', '/api/user/sessions/' + encodeURIComponent(target.id), { token: token });
+      }).then(function (result) {
+        if (target.current) {
+          realtime.stop('Logged out');
+          session.end('logout');
+          view.showLoggedOut(result.ok ? 'You have been logged out.' : 'You have been logged out here: ' + api.describe(result));
+          return;
+        }
+        view.setSessionsStatus(result.ok ? 'That session was ended.' : 'Could not end that session: ' + api.describe(result));
+        app.loadSessions();
+      });
+    },
+
+    /** Every session, this one included, ends: every device of the account is logged out. */
+    logoutEverywhere: function () {
+      var done = view.busy([view.el['logout-everywhere-button'], view.el['logout-button']], view.el['logout-everywhere-button']);
+      session.authed(function (token) {
+        return api.request('DELETE', '/api/user/sessions', { token: token });
+      }).then(function (result) {
+        done();
+        realtime.stop('Logged out everywhere');
+        session.end('logout');
+        view.showLoggedOut(result.ok ? 'You have been logged out everywhere.'
+          : 'You have been logged out here, but the server did not confirm it: ' + api.describe(result));
+      });
+    },
+
+    changePassword: function () {
+      var done = view.busy([view.el['change-password-button']], view.el['change-password-button']);
+      view.clearPasswordErrors();
+      view.setPasswordStatus('busy', 'Changing the password...');
+      var body = { currentPassword: view.el['current-password'].value, newPassword: view.el['new-password'].value };
+      session.authed(function (token) {
+        return api.request('PUT', '/api/user/password', { token: token, body: body });
+      }).then(function (result) {
+        done();
+        if (result.ok && result.data) {
+          session.adopt(result.data);
+          view.el['current-password'].value = '';
+          view.el['new-password'].value = '';
+          view.setPasswordStatus('success', 'Password changed; every other session was logged out.');
+          app.loadSessions();
+        } else {
+          view.showPasswordFailure(result);
+        }
+      });
+    },
+
+    /** This session was ended elsewhere (another tab, device, or a password change). */
+    sessionEnded: function () {
+      if (!session.isActive()) return;
+      realtime.stop('Session ended', 3000);
+      session.end('ended');
+      view.showLoggedOut('This session was ended from another device or tab. Please log in again.');
     },
 
     logout: function () {
@@ -1045,6 +1220,11 @@
         },
         'user.deleted': function (m) {
           if (app.isMine(m)) app.accountDeleted();
+        },
+        // then the server closes with 4401 (3000 over SockJS's HTTP transports): no reconnect
+        'session.ended': function () {
+          realtime.wanted = false;
+          app.sessionEnded();
         },
         // "error" and "pong" need nothing beyond the log entry.
         'error': function () {},

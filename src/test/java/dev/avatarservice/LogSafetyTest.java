@@ -57,6 +57,7 @@ class LogSafetyTest {
   private static final String INVALID_BODY_PASSWORD = "Validation-Passphrase-9b2q!";
   private static final String UNQUOTED_PASSWORD = "UnquotedPassphrase4k8m";
   private static final String SOCKET_SECRET = "socket-secret-0c3e5a7b9d";
+  private static final String NEW_PASSWORD = "Changed-Passphrase-4r7w2q!";
 
   @Test
   void noSecretAndNoControlCharacterReachesTheLog() {
@@ -136,7 +137,7 @@ class LogSafetyTest {
   /** Runs the scenario on a node of its own; returns every secret it used or was given. */
   private static Set<String> scenario() {
     Set<String> secrets = new LinkedHashSet<>(List.of(PASSWORD, WRONG_PASSWORD, INVALID_BODY_PASSWORD, UNQUOTED_PASSWORD,
-      SOCKET_SECRET, IDENTIFIER, IDENTIFIER.toLowerCase(Locale.ROOT), TestNode.JWT_SECRET));
+      NEW_PASSWORD, SOCKET_SECRET, IDENTIFIER, IDENTIFIER.toLowerCase(Locale.ROOT), TestNode.JWT_SECRET));
     try (TestNode node = TestNode.start()) {
       ApiClient api = node.api();
       JsonObject registered = api.register(IDENTIFIER, PASSWORD);
@@ -159,6 +160,24 @@ class LogSafetyTest {
         .sendJsonObject(refreshBody(again)).await();
       JSendAssert.success(logout);
 
+      // sessions and a password change: a wrong current password, a weak new one, then the change
+      JsonObject other = api.login(IDENTIFIER, PASSWORD);
+      tokens(secrets, other);
+      String token = other.getString("accessToken");
+      JSendAssert.success(api.get("/api/user/sessions", token));
+      JSendAssert.fail(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", WRONG_PASSWORD).put("newPassword", NEW_PASSWORD)).await(),
+        403, "wrong_password");
+      JSendAssert.failFields(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", PASSWORD).put("newPassword", "12345678")).await(), "newPassword");
+      JsonObject changed = JSendAssert.success(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", PASSWORD).put("newPassword", NEW_PASSWORD)).await());
+      tokens(secrets, changed);
+      JsonObject back = JSendAssert.success(node.client().put("/api/user/password").bearerTokenAuthentication(token)
+        .sendJsonObject(new JsonObject().put("currentPassword", NEW_PASSWORD).put("newPassword", PASSWORD)).await());
+      tokens(secrets, back);
+      JSendAssert.success(node.client().delete("/api/user/sessions").bearerTokenAuthentication(token).send().await());
+
       // OAuth: a good grant, a bad one, a revocation
       JsonObject forOAuth = api.login(IDENTIFIER, PASSWORD);
       tokens(secrets, forOAuth);
@@ -180,7 +199,8 @@ class LogSafetyTest {
       byte[] key = TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8);
       String forged = Jwts.hs256("{\"alg\":\"HS256\",\"jku\":\"http://127.0.0.1:1/k\"}", Jwts.claims(userId,
         Instant.now().getEpochSecond()), key);
-      String expired = Jwts.hs256(Jwts.HS256_HEADER, Jwts.claims(userId, Instant.now().getEpochSecond() - 7200), key);
+      String expired = Jwts.hs256(Jwts.HS256_HEADER, Jwts.claims(userId, (String) Jwts.claim(registered.getString("accessToken"), "sid"),
+        Instant.now().getEpochSecond() - 7200), key);
       for (String bad : List.of(forged, expired, "garbage-" + SOCKET_SECRET)) {
         secrets.add(bad);
         JSendAssert.fail(node.client().get("/api/user").putHeader("Authorization", "Bearer " + bad).send().await(),

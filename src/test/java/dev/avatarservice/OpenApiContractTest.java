@@ -96,6 +96,15 @@ class OpenApiContractTest {
     cases.put("openApiDocument", () -> get("/openapi.yaml"));
     cases.put("docs", () -> get("/docs"));
     cases.put("demo", () -> get("/demo"));
+    cases.put("changePassword", () -> send(HttpMethod.PUT, "/api/user/password", registered().getString("accessToken"), JSON,
+      new JsonObject().put("currentPassword", ApiClient.PASSWORD).put("newPassword", "another long and unusual passphrase").toBuffer()));
+    cases.put("listSessions", () -> send(HttpMethod.GET, "/api/user/sessions", registered().getString("accessToken"), null, null));
+    cases.put("endAllSessions", () -> send(HttpMethod.DELETE, "/api/user/sessions", registered().getString("accessToken"), null, null));
+    cases.put("endSession", () -> {
+      String token = registered().getString("accessToken");
+      return send(HttpMethod.DELETE, "/api/user/sessions/" + dev.avatarservice.support.Jwts.claim(token, "sid"), token, null, null);
+    });
+    cases.put("jwks", () -> get("/.well-known/jwks.json"));
     return cases;
   }
 
@@ -219,6 +228,11 @@ class OpenApiContractTest {
       Map.entry("getUserLegacy", send(HttpMethod.GET, "/user", "not.a.jwt", null, null)),
       Map.entry("deleteUser", send(HttpMethod.DELETE, "/api/user", null, null, null)),
       Map.entry("deleteUserLegacy", send(HttpMethod.DELETE, "/user", "not.a.jwt", null, null)),
+      Map.entry("changePassword", send(HttpMethod.PUT, "/api/user/password", null, JSON,
+        new JsonObject().put("currentPassword", "x").put("newPassword", "y").toBuffer())),
+      Map.entry("listSessions", send(HttpMethod.GET, "/api/user/sessions", "not.a.jwt", null, null)),
+      Map.entry("endAllSessions", send(HttpMethod.DELETE, "/api/user/sessions", null, null, null)),
+      Map.entry("endSession", send(HttpMethod.DELETE, "/api/user/sessions/" + java.util.UUID.randomUUID(), null, null, null)),
       // a deleted account's token
       Map.entry("deleteUser", deletedTwice("/api/user")),
       Map.entry("deleteUserLegacy", deletedTwice("/user")));
@@ -408,9 +422,10 @@ class OpenApiContractTest {
       responses.put("refresh", storeless.api().post("/api/refresh", new JsonObject().put("refreshToken", "x")));
       responses.put("register", storeless.api().post("/api/register", credentials("storeless")));
       responses.put("login", storeless.api().post("/api/login", credentials("storeless")));
-      String token = new dev.avatarservice.account.AccessTokens(storeless.vertx(), new dev.avatarservice.account.TokenSettings(
-        TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), storeless.settings().tokens().issuer(),
-        storeless.settings().tokens().audience(), 60, 0, 0), java.time.Clock.systemUTC()).issue(java.util.UUID.randomUUID().toString());
+      String token = new dev.avatarservice.account.AccessTokens(storeless.vertx(), storeless.settings().tokens().withKeys(
+        dev.avatarservice.account.SigningKeys.of(TestNode.JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          java.util.List.of())), java.time.Clock.systemUTC())
+        .issue(java.util.UUID.randomUUID().toString(), java.util.UUID.randomUUID().toString());
       responses.put("deleteUser", storeless.client().delete("/api/user").bearerTokenAuthentication(token).send().await());
       responses.forEach((operationId, response) -> {
         assertThat(response.statusCode()).as(operationId).isEqualTo(503);

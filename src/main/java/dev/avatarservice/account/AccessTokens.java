@@ -9,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
@@ -25,35 +24,40 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Issues and verifies the access tokens (JWT). HS256 is pinned: the provider holds only an HS256
- * key, so {@code none} and every other algorithm find no key and fail. Signature, issuer and
+ * Issues and verifies the access tokens (JWT). The algorithm is pinned per key: a token names its
+ * key by {@code kid}, the key must be one of ours (current or previous, see {@link SigningKeys}), the
+ * token's {@code alg} must be that key's, and it is verified by a provider that holds that key
+ * alone, so {@code none}, an unknown kid, and a token that claims another algorithm for a known key
+ * (an HS256 token "signed" with a public key: algorithm confusion) all fail. Signature, issuer and
  * audience are checked by vertx-auth-jwt; the time claims are checked here, strictly typed, because
  * {@code exp} is required (the library accepts a token without one) and a claim of the wrong type
  * must be a 401, not an exception.
  * <p>
  * Before the library sees a token, its shape must be exactly what {@link #issue} makes: three
- * canonical base64url segments; a header of {@code alg: HS256} and {@code typ: JWT} only, so no
- * {@code kid}, {@code jku}, {@code jwk}, {@code x5u}, {@code x5c} or {@code crit} (no key is ever
- * looked up, fetched or taken from a token, whatever a library version would do with them); and no
+ * canonical base64url segments; a header of {@code alg}, {@code kid} and {@code typ: JWT} only, so no
+ * {@code jku}, {@code jwk}, {@code x5u}, {@code x5c} or {@code crit} (no key is ever fetched or taken
+ * from a token, whatever a library version would do with them; {@code kid} only picks among ours); and no
  * member repeated in the header or the claims: JSON parsers disagree on which of two {@code sub}
  * wins, so such a token means different things to different readers and is refused.
  * <p>
  * A token that passed all of that is remembered (up to {@code cacheSize}, least recently used
  * dropped first): the same string verifies the same way until it expires, and parsing and checking
  * it was most of an authenticated read's cost. Only its expiry is checked again. Whether its account
- * still exists is not this class's business: every use asks the store ({@code BearerAuth}).
+ * and its session ({@code sid}) still exist is not this class's business: every use asks the store
+ * ({@code BearerAuth}).
  */
 public final class AccessTokens {
 
-  public static final String ALGORITHM = "HS256";
   /** Longer than any token we issue by far; larger ones are refused before any parsing. */
   static final int MAX_TOKEN_LENGTH = 4096;
   private static final String TYPE = "JWT";
-  private static final Set<String> HEADER_MEMBERS = Set.of("alg", "typ");
+  private static final Set<String> HEADER_MEMBERS = Set.of("alg", "typ", "kid");
   private static final JsonFactory STRICT_JSON = JsonFactory.builder()
     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private final JWTAuth provider;
+  private final SigningKeys keys;
+  /** One provider per key, by kid: each accepts its own key's algorithm only. */
+  private final Map<String, JWTAuth> providers = new java.util.HashMap<>();
   private final JWTOptions signing;
   private final int ttlSeconds;
   private final long leewaySeconds;
@@ -72,8 +76,10 @@ public final class AccessTokens {
         return size() > cacheSize;
       }
     });
+    this.keys = settings.keys();
     this.signing = new JWTOptions()
-      .setAlgorithm(ALGORITHM)
+      .setAlgorithm(keys.current().algorithm())
+      .setHeader(new JsonObject().put("kid", keys.current().kid()))
       .setIssuer(settings.issuer())
       .setAudience(List.of(settings.audience()))
       .setNoTimestamp(true);
@@ -81,24 +87,27 @@ public final class AccessTokens {
       .setIssuer(settings.issuer())
       .setAudience(List.of(settings.audience()))
       .setIgnoreExpiration(true);
-    this.provider = JWTAuth.create(vertx, new JWTAuthOptions()
-      .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(Buffer.buffer(settings.key())))
-      .setJWTOptions(verifying));
+    for (SigningKey key : keys.all()) {
+      JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(verifying);
+      key.options().forEach(options::addPubSecKey);
+      providers.put(key.kid(), JWTAuth.create(vertx, options));
+    }
   }
 
   public int ttlSeconds() {
     return ttlSeconds;
   }
 
-  /** A new access token for that user. */
-  public String issue(String userId) {
+  /** A new access token for that user and session, signed by the current key. */
+  public String issue(String userId, String sessionId) {
     long now = clock.instant().getEpochSecond();
     JsonObject claims = new JsonObject()
       .put("sub", userId)
+      .put("sid", sessionId)
       .put("jti", UUID.randomUUID().toString())
       .put("iat", now)
       .put("exp", now + ttlSeconds);
-    return provider.generateToken(claims, signing);
+    return providers.get(keys.current().kid()).generateToken(claims, signing);
   }
 
   /** The verified claims of a token, or a failed future with an {@link InvalidTokenException}. */
@@ -111,12 +120,13 @@ public final class AccessTokens {
       }
       return Future.succeededFuture(known);
     }
-    if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH || !issuedShape(token)) {
+    String kid = token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH ? null : issuedKid(token, keys);
+    if (kid == null) {
       return Future.failedFuture(new InvalidTokenException("invalid access token"));
     }
     Future<io.vertx.ext.auth.User> authenticated;
     try {
-      authenticated = provider.authenticate(new TokenCredentials(token));
+      authenticated = providers.get(kid).authenticate(new TokenCredentials(token));
     } catch (RuntimeException e) {
       // the provider reads some claims with typed getters and throws on a claim of the wrong type
       authenticated = Future.failedFuture(e);
@@ -134,24 +144,32 @@ public final class AccessTokens {
       });
   }
 
-  /** Whether the token has the shape of one we issue (see the class comment); cheap, no signature. */
-  static boolean issuedShape(String token) {
+  /**
+   * The kid of a token that has the shape of one we issue (see the class comment) and names one of
+   * our keys with that key's algorithm, else null; cheap, no signature.
+   */
+  static String issuedKid(String token, SigningKeys keys) {
     String[] segments = token.split("\\.", -1);
     if (segments.length != 3) {
-      return false;
+      return null;
     }
     byte[] header = canonicalBase64Url(segments[0]);
     byte[] claims = canonicalBase64Url(segments[1]);
     if (header == null || claims == null || canonicalBase64Url(segments[2]) == null
       || !isObjectWithoutRepeatedMembers(header) || !isObjectWithoutRepeatedMembers(claims)) {
-      return false;
+      return null;
     }
     try {
       JsonObject headerJson = new JsonObject(Buffer.buffer(header));
-      return HEADER_MEMBERS.containsAll(headerJson.fieldNames()) && ALGORITHM.equals(headerJson.getValue("alg"))
-        && (!headerJson.containsKey("typ") || TYPE.equals(headerJson.getValue("typ")));
+      if (!HEADER_MEMBERS.containsAll(headerJson.fieldNames())
+        || headerJson.containsKey("typ") && !TYPE.equals(headerJson.getValue("typ"))
+        || !(headerJson.getValue("kid") instanceof String kid)) {
+        return null;
+      }
+      SigningKey key = keys.byKid(kid);
+      return key != null && key.algorithm().equals(headerJson.getValue("alg")) ? kid : null;
     } catch (RuntimeException e) {
-      return false;
+      return null;
     }
   }
 
@@ -208,10 +226,11 @@ public final class AccessTokens {
     if (iat - leewaySeconds > now || nbf - leewaySeconds > now || iat > exp) {
       throw new InvalidTokenException("invalid access token");
     }
-    if (!(claims.getValue("sub") instanceof String sub) || !isUuid(sub)) {
+    if (!(claims.getValue("sub") instanceof String sub) || !isUuid(sub)
+      || !(claims.getValue("sid") instanceof String sid) || !isUuid(sid)) {
       throw new InvalidTokenException("invalid access token");
     }
-    return new VerifiedToken(sub, exp);
+    return new VerifiedToken(sub, sid, exp);
   }
 
   private static long numericDate(JsonObject claims, String name, boolean required) {
@@ -233,7 +252,7 @@ public final class AccessTokens {
     }
   }
 
-  /** Who a verified token names, and until when (epoch seconds) it is good. */
-  public record VerifiedToken(String userId, long expiresAt) {
+  /** Who a verified token names, in which session, and until when (epoch seconds) it is good. */
+  public record VerifiedToken(String userId, String sessionId, long expiresAt) {
   }
 }

@@ -1,7 +1,8 @@
 package dev.avatarservice.account;
 
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.bus.UserDeletedBroadcast;
+import dev.avatarservice.bus.Events;
+import dev.avatarservice.bus.NotifyClient;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,9 @@ public final class UserDeletion {
   private static final Logger LOG = LoggerFactory.getLogger(UserDeletion.class);
 
   private final StoreClient store;
-  private final UserDeletedBroadcast broadcast;
+  private final NotifyClient broadcast;
 
-  public UserDeletion(StoreClient store, UserDeletedBroadcast broadcast) {
+  public UserDeletion(StoreClient store, NotifyClient broadcast) {
     this.store = store;
     this.broadcast = broadcast;
   }
@@ -43,7 +44,7 @@ public final class UserDeletion {
    */
   public Future<Boolean> delete(String userId) {
     return store.deleteUser(userId)
-      .compose(deleted -> broadcast.send(userId))
+      .compose(deleted -> broadcast.send(Events.userDeleted(userId)))
       .map(outcome -> {
         if (!outcome.complete()) {
           LOG.warn("Account deleted, but not every node confirmed closing its sockets in time"

@@ -14,6 +14,17 @@ public final class EventAddress {
   public static final String AVATAR_REMOVED = "events.avatar.removed";
   /** {type: "user.deleted", userId}. */
   public static final String USER_DELETED = "events.user.deleted";
+  /**
+   * {type: "session.ended", userId, sessionIds}: sessions that ended. Sockets of those sessions
+   * receive {@code {"type":"session.ended"}} (the ids are not sent to clients) and close with 4401.
+   */
+  public static final String SESSION_ENDED = "events.session.ended";
+  /**
+   * {userId, sessionIds}: published by the store after it committed the end of sessions, for every
+   * holder of a session cache to forget them (today the store verticle itself, which also forgets
+   * them before it answers; any cache added on other nodes must consume this).
+   */
+  public static final String SESSIONS_FORGET = "cache.sessions.forget";
 
   /**
    * Node-local, never clustered: the notify verticle (the node's one cluster-facing consumer of the
@@ -24,15 +35,17 @@ public final class EventAddress {
   public static final String NODE_SOCKETS = "local.notify.sockets";
 
   /*
-   * Confirmed deletion. A publish is fire-and-forget, but DELETE /api/user may only answer once
-   * every socket of the user, on every node, has received user.deleted and been closed, so the
-   * deletion also asks each node directly and waits for the answers (UserDeletedBroadcast):
+   * Confirmed events (user.deleted, session.ended). A publish is fire-and-forget, but DELETE /api/user
+   * (or the end of a session) may only answer once every socket concerned, on every node, has
+   * received the event and been closed, so the sender also asks each node directly and waits for
+   * the answers (NotifyClient):
    *
    *   deleting HTTP verticle --request--> NOTIFY_NODE of each node (cluster-wide AsyncMap NOTIFY_NODES)
    *   notify verticle        --request--> SOCKET_REGISTRY of each HTTP instance of its node (LocalMap)
-   *   socket registry: writes user.deleted and closes 4410 on each socket of the user, then replies {}
+   *   socket registry: writes the event and closes (4410 user.deleted, 4401 session.ended) each socket
+   *                    concerned, then replies {}
    *
-   * Request body: the user.deleted event ({type, userId}); reply: {} once that part's sockets are closed.
+   * Request body: the event as published; reply: {} once that part's sockets are closed.
    */
 
   /**

@@ -1,8 +1,11 @@
 package dev.avatarservice.bus;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds the published events, which are also the realtime messages clients receive. */
 public final class Events {
@@ -10,6 +13,7 @@ public final class Events {
   public static final String AVATAR_CHANGED = "avatar.changed";
   public static final String AVATAR_REMOVED = "avatar.removed";
   public static final String USER_DELETED = "user.deleted";
+  public static final String SESSION_ENDED = "session.ended";
 
   public static JsonObject avatarChanged(String userId, String avatarUrl, Instant at) {
     return new JsonObject().put(Field.TYPE, AVATAR_CHANGED).put(Field.USER_ID, userId)
@@ -23,6 +27,28 @@ public final class Events {
 
   public static JsonObject userDeleted(String userId) {
     return new JsonObject().put(Field.TYPE, USER_DELETED).put(Field.USER_ID, userId);
+  }
+
+  /** On the bus: which sessions ended. Sockets receive {@link #sessionEndedMessage()} only. */
+  public static JsonObject sessionEnded(String userId, List<String> sessionIds) {
+    return new JsonObject().put(Field.TYPE, SESSION_ENDED).put(Field.USER_ID, userId)
+      .put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(sessionIds)));
+  }
+
+  /** What a socket of an ended session is sent before it closes with 4401. */
+  public static JsonObject sessionEndedMessage() {
+    return new JsonObject().put(Field.TYPE, SESSION_ENDED);
+  }
+
+  /** The bus address an event is published on. */
+  public static String address(JsonObject event) {
+    return switch (event.getString(Field.TYPE)) {
+      case AVATAR_CHANGED -> EventAddress.AVATAR_CHANGED;
+      case AVATAR_REMOVED -> EventAddress.AVATAR_REMOVED;
+      case USER_DELETED -> EventAddress.USER_DELETED;
+      case SESSION_ENDED -> EventAddress.SESSION_ENDED;
+      default -> throw new IllegalArgumentException("not an event type");
+    };
   }
 
   private Events() {

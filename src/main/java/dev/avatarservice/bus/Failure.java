@@ -23,7 +23,9 @@ public enum Failure {
   /** The database cannot take writes now (locked, read-only, full); worth retrying later. */
   UNAVAILABLE(6),
   /** Anything else; details stay in the store's log. */
-  INTERNAL(7);
+  INTERNAL(7),
+  /** The session a token belongs to has ended (or never existed): the token is worthless. */
+  SESSION_ENDED(8);
 
   private final int code;
 

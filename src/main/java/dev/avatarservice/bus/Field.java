@@ -12,6 +12,17 @@ public final class Field {
   /** A new refresh token to store: {tokenHash, expiresAt (epoch seconds)}. */
   public static final String SESSION = "session";
   public static final String TOKEN_HASH = "tokenHash";
+  /** A session's id: the {@code sid} claim of its access tokens and the family of its refresh tokens. */
+  public static final String SESSION_ID = "sessionId";
+  /** The ids of the sessions a request ended. */
+  public static final String SESSION_IDS = "sessionIds";
+  /** The session a request keeps while it ends the user's others (a password change). */
+  public static final String KEEP_SESSION_ID = "keepSessionId";
+  public static final String USER_AGENT = "userAgent";
+  /** The sessions of a user: [SESSION without "current"]. */
+  public static final String SESSIONS = "sessions";
+  /** In a refresh reply: the sessions the reuse of a refresh token ended, {userId, sessionIds}. */
+  public static final String ENDED = "ended";
   public static final String EXPIRES_AT = "expiresAt";
   public static final String PNG = "png";
   public static final String FILE = "file";
@@ -26,6 +37,11 @@ public final class Field {
   public static final String ID = "id";
   public static final String AVATAR_URL = "avatarUrl";
   public static final String REGISTERED_AT = "registeredAt";
+
+  // SESSION, as in the API
+  public static final String CREATED_AT = "createdAt";
+  public static final String LAST_USED_AT = "lastUsedAt";
+  public static final String CURRENT = "current";
 
   // events
   public static final String TYPE = "type";

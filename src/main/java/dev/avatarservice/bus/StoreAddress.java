@@ -8,17 +8,42 @@ package dev.avatarservice.bus;
  */
 public final class StoreAddress {
 
-  /** {identifier, identifierKey, passwordHash, session} -> USER; IDENTIFIER_TAKEN. */
+  /**
+   * {identifier, identifierKey, passwordHash, session} -> USER; IDENTIFIER_TAKEN. The session is
+   * {tokenHash, expiresAt, sessionId, userAgent}: the new session and its first refresh token.
+   */
   public static final String REGISTER = "store.account.register";
   /** {identifierKey} -> {userId, passwordHash}; UNKNOWN_IDENTIFIER. */
   public static final String CREDENTIALS = "store.account.credentials";
   /** {userId, session, passwordHash?} -> USER: opens a login (a new refresh-token family); USER_NOT_FOUND. */
   public static final String LOGIN = "store.session.open";
-  /** {tokenHash, session} -> USER: rotates a refresh token in one statement; INVALID_REFRESH_TOKEN. */
+  /**
+   * {tokenHash, session} -> {user: USER, sessionId}: rotates a refresh token in one statement;
+   * INVALID_REFRESH_TOKEN. A token that was already used ends its whole session (reuse detection,
+   * no grace period), committed before the answer, which is then {ended: {userId, sessionIds}}: the
+   * caller announces the ended session and refuses the request.
+   */
   public static final String REFRESH = "store.session.rotate";
-  /** {tokenHash, userId?} -> {}: revokes the family of that token (of that user, when given). */
-  public static final String REVOKE = "store.session.revoke";
-  /** {userId} -> USER; USER_NOT_FOUND. */
+  /**
+   * Ends sessions, committed before the answer: their rows and refresh tokens are gone, so their
+   * access tokens fail {@link #USER} on every node. One of: {tokenHash, userId?} the session of that
+   * refresh token (of that user, when given; none is no failure); {userId, sessionId} that session
+   * of that user (NOT_FOUND); {userId, keepSessionId?} every session of the user (but that one).
+   * Answers {userId, sessionIds} (userId null when nothing ended).
+   */
+  public static final String END_SESSIONS = "store.session.end";
+  /** {userId} -> {sessions: [{id, createdAt, lastUsedAt, userAgent}]}, newest first. */
+  public static final String SESSIONS = "store.session.list";
+  /**
+   * {userId, passwordHash, keepSessionId, session} -> {user: USER, userId, sessionIds}: the new hash,
+   * every other session ended, and the kept session's refresh tokens replaced by the new one, in one
+   * transaction; USER_NOT_FOUND, SESSION_ENDED when the kept session ended meanwhile.
+   */
+  public static final String CHANGE_PASSWORD = "store.account.password";
+  /**
+   * {userId, sessionId?} -> USER; USER_NOT_FOUND; SESSION_ENDED when a session is given and it has
+   * ended, is not that user's, or is older than SESSION_MAX_AGE.
+   */
   public static final String USER = "store.user.get";
   /**
    * {userId} -> {}: the account, its refresh tokens and its avatar files are gone; USER_NOT_FOUND;

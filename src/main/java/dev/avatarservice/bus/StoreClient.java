@@ -60,15 +60,48 @@ public final class StoreClient {
       .put(Field.SESSION, newSession));
   }
 
-  /** Revokes the login that token belongs to; limited to {@code userId}'s logins when not null. */
-  public Future<JsonObject> revoke(String tokenHash, String userId) {
-    return request(StoreAddress.REVOKE, new JsonObject()
+  /** Ends the session that refresh token belongs to; of {@code userId} only when not null: {userId, sessionIds}. */
+  public Future<JsonObject> endSessionOf(String tokenHash, String userId) {
+    return request(StoreAddress.END_SESSIONS, new JsonObject()
       .put(Field.TOKEN_HASH, tokenHash)
       .put(Field.USER_ID, userId));
   }
 
+  /** Ends that session of that user (NOT_FOUND when it is not one): {userId, sessionIds}. */
+  public Future<JsonObject> endSession(String userId, String sessionId) {
+    return request(StoreAddress.END_SESSIONS, new JsonObject()
+      .put(Field.USER_ID, userId)
+      .put(Field.SESSION_ID, sessionId));
+  }
+
+  /** Ends every session of the user, but {@code keepSessionId} when not null: {userId, sessionIds}. */
+  public Future<JsonObject> endSessions(String userId, String keepSessionId) {
+    return request(StoreAddress.END_SESSIONS, new JsonObject()
+      .put(Field.USER_ID, userId)
+      .put(Field.KEEP_SESSION_ID, keepSessionId));
+  }
+
+  public Future<JsonObject> sessions(String userId) {
+    return request(StoreAddress.SESSIONS, new JsonObject().put(Field.USER_ID, userId));
+  }
+
+  /** {user, userId, sessionIds}: the new hash, the other sessions ended, {@code session} the kept one's token. */
+  public Future<JsonObject> changePassword(String userId, String passwordHash, String keepSessionId, JsonObject session) {
+    return request(StoreAddress.CHANGE_PASSWORD, new JsonObject()
+      .put(Field.USER_ID, userId)
+      .put(Field.PASSWORD_HASH, passwordHash)
+      .put(Field.KEEP_SESSION_ID, keepSessionId)
+      .put(Field.SESSION, session));
+  }
+
+  /** The account, whatever its sessions (tools and tests; requests check their session). */
   public Future<JsonObject> user(String userId) {
-    return request(StoreAddress.USER, new JsonObject().put(Field.USER_ID, userId));
+    return user(userId, null);
+  }
+
+  /** The account; with a session id, only while that session of that account is live. */
+  public Future<JsonObject> user(String userId, String sessionId) {
+    return request(StoreAddress.USER, new JsonObject().put(Field.USER_ID, userId).put(Field.SESSION_ID, sessionId));
   }
 
   public Future<JsonObject> deleteUser(String userId) {
@@ -98,6 +131,11 @@ public final class StoreClient {
   /** A new refresh token for the store: only its hash travels, never the token. */
   public static JsonObject session(String tokenHash, long expiresAtEpochSeconds) {
     return new JsonObject().put(Field.TOKEN_HASH, tokenHash).put(Field.EXPIRES_AT, expiresAtEpochSeconds);
+  }
+
+  /** A new session (a login) with its first refresh token. */
+  public static JsonObject newSession(String sessionId, String userAgent, String tokenHash, long expiresAtEpochSeconds) {
+    return session(tokenHash, expiresAtEpochSeconds).put(Field.SESSION_ID, sessionId).put(Field.USER_AGENT, userAgent);
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

@@ -2,6 +2,7 @@ package dev.avatarservice.config;
 
 import dev.avatarservice.account.AccountSettings;
 import dev.avatarservice.account.Argon2Settings;
+import dev.avatarservice.account.KeySettings;
 import dev.avatarservice.account.TokenSettings;
 import dev.avatarservice.http.realtime.RealtimeSettings;
 import dev.avatarservice.store.StoreSettings;
@@ -27,7 +28,7 @@ import java.util.Set;
  *                                 by name for the whole JVM and closing a Vert.x closes its registry, so
  *                                 nodes that share a JVM (tests) need names of their own
  */
-public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, TokenSettings tokens,
+public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, KeySettings keys, TokenSettings tokens,
                        AccountSettings accounts, AvatarSettings avatars, RealtimeSettings realtime,
                        ClusterSettings cluster, long storeTimeoutMs, long deletionConfirmTimeoutMs,
                        String metricsRegistryName) {
@@ -86,10 +87,16 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       avatarsDir,
       values.intIn("STORE_USER_CACHE_SIZE", 0, 1_000_000),
       values.intIn("STORE_USER_CACHE_SECONDS", 1, 86_400),
-      publicBaseUrl);
+      publicBaseUrl,
+      values.longIn("SESSION_MAX_AGE", 1, 10L * 365 * 86_400),
+      values.string("JWT_SECRET_FILE").trim(),
+      values.bool("CLUSTER"));
 
+    boolean clustered = values.bool("CLUSTER");
+    KeySettings keys = keys(values, clustered);
+    // the keys are read or made at start-up (SigningKeys.resolve)
     TokenSettings tokens = new TokenSettings(
-      secret(values),
+      null,
       values.nonBlank("JWT_ISSUER"),
       values.nonBlank("JWT_AUDIENCE"),
       values.intIn("ACCESS_TOKEN_TTL", 1, 86_400),
@@ -130,10 +137,6 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       // the notify verticle waits DELETION_CONFIRM_TIMEOUT_MS for each node's sockets to be closed
       deletionConfirmTimeoutMs / 2);
 
-    boolean clustered = values.bool("CLUSTER");
-    if (clustered && !tokens.hasKey()) {
-      throw new ConfigException("JWT_SECRET must be set when CLUSTER is true: every node must sign and verify with the same key");
-    }
     ClusterSettings cluster = new ClusterSettings(
       clustered,
       // only a clustered node listens on it
@@ -144,17 +147,41 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       values.intIn("CLUSTER_PORT", 0, 65535),
       values.string("HAZELCAST_CONFIG").trim());
 
-    return new Settings(roles, http, store, tokens, accounts, avatars, realtime, cluster, storeTimeoutMs,
+    return new Settings(roles, http, store, keys, tokens, accounts, avatars, realtime, cluster, storeTimeoutMs,
       deletionConfirmTimeoutMs, "avatar-service@" + host + ":" + port);
   }
 
-  /** The configured signing key, or an empty array when the store should keep one. */
-  private static byte[] secret(ConfigValues values) {
+  /** The signing keys' settings, checked together. */
+  private static KeySettings keys(ConfigValues values, boolean clustered) {
     byte[] secret = values.string("JWT_SECRET").getBytes(StandardCharsets.UTF_8);
     if (secret.length > 0 && secret.length < MIN_SECRET_BYTES) {
       throw new ConfigException("JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
     }
-    return secret;
+    String secretFile = values.string("JWT_SECRET_FILE").trim();
+    if (secret.length > 0 && !secretFile.isEmpty()) {
+      throw new ConfigException("JWT_SECRET and JWT_SECRET_FILE: set one of them, not both");
+    }
+    List<byte[]> previousSecrets = values.list("JWT_PREVIOUS_SECRETS", ".+", "").stream()
+      .map(previous -> previous.getBytes(StandardCharsets.UTF_8)).toList();
+    if (previousSecrets.stream().anyMatch(previous -> previous.length < MIN_SECRET_BYTES)) {
+      throw new ConfigException("JWT_PREVIOUS_SECRETS: each key must be at least " + MIN_SECRET_BYTES + " bytes");
+    }
+    String algorithm = switch (values.string("JWT_ALGORITHM").trim()) {
+      case "", "HS256" -> "HS256";
+      case "ES256" -> "ES256";
+      case "EdDSA" -> "EdDSA";
+      default -> throw new ConfigException("JWT_ALGORITHM must be HS256, ES256 or EdDSA");
+    };
+    String privateKeyFile = values.string("JWT_PRIVATE_KEY_FILE").trim();
+    if (!"HS256".equals(algorithm) && privateKeyFile.isEmpty()) {
+      throw new ConfigException("JWT_PRIVATE_KEY_FILE must be set when JWT_ALGORITHM is " + algorithm);
+    }
+    if (clustered && "HS256".equals(algorithm) && secret.length == 0 && secretFile.isEmpty()) {
+      throw new ConfigException("JWT_SECRET or JWT_SECRET_FILE must be set when CLUSTER is true:"
+        + " every node must sign and verify with the same key");
+    }
+    return new KeySettings(algorithm, secret, secretFile, previousSecrets, privateKeyFile,
+      values.list("JWT_PREVIOUS_PUBLIC_KEY_FILES", ".+", ""), clustered);
   }
 
   /** Scheme, host and port the clients use, without a trailing slash; this node's own when not configured. */

@@ -17,7 +17,7 @@ import static io.vertx.json.schema.common.dsl.Schemas.stringSchema;
 
 /**
  * The account routes of the contract and their FastAPI aliases: register, login, refresh, logout,
- * the current user and its deletion. The JSON shape is checked by vertx-web-validation; the rules of
+ * the current user and its deletion, the password change and the sessions. The JSON shape is checked by vertx-web-validation; the rules of
  * identifiers and passwords by {@link Identifiers} and {@link PasswordPolicy}.
  */
 public final class AccountRoutes {
@@ -31,6 +31,7 @@ public final class AccountRoutes {
   private final RateLimiter authLimiter;
   private final JsonBody credentialsBody;
   private final JsonBody refreshBody;
+  private final JsonBody passwordBody;
 
   public AccountRoutes(AccountService accounts, UserDeletion deletion, BearerAuth bearer, RateLimiter authLimiter,
                        SchemaRepository schemas, int jsonBodyLimit) {
@@ -43,6 +44,9 @@ public final class AccountRoutes {
       .requiredProperty("password", stringSchema().with(maxLength(MAX_FIELD_LENGTH))), jsonBodyLimit);
     this.refreshBody = new JsonBody(schemas, objectSchema()
       .requiredProperty("refreshToken", stringSchema().with(maxLength(MAX_FIELD_LENGTH))), jsonBodyLimit);
+    this.passwordBody = new JsonBody(schemas, objectSchema()
+      .requiredProperty("currentPassword", stringSchema().with(maxLength(MAX_FIELD_LENGTH)))
+      .requiredProperty("newPassword", stringSchema().with(maxLength(MAX_FIELD_LENGTH))), jsonBodyLimit);
   }
 
   public void mount(Router router) {
@@ -54,6 +58,11 @@ public final class AccountRoutes {
     }
     router.post("/api/refresh").handler(refreshBody.reader()).handler(limited()).handler(refreshBody.validator()).handler(this::refresh);
     router.post("/api/logout").handler(refreshBody.reader()).handler(refreshBody.validator()).handler(bearer).handler(this::logout);
+    router.put("/api/user/password").handler(passwordBody.reader()).handler(bearer).handler(limited())
+      .handler(passwordBody.validator()).handler(this::changePassword);
+    router.get("/api/user/sessions").handler(bearer).handler(this::sessions);
+    router.delete("/api/user/sessions").handler(bearer).handler(this::endAllSessions);
+    router.delete("/api/user/sessions/:id").handler(bearer).handler(this::endSession);
     for (String path : new String[] {"/api/user", "/user"}) {
       router.get(path).handler(bearer).handler(ctx -> JSend.success(ctx, 200, BearerAuth.user(ctx)));
       router.delete(path).handler(bearer).handler(this::deleteUser);
@@ -67,14 +76,15 @@ public final class AccountRoutes {
 
   private void register(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
-    accounts.register(body.getString("identifier"), body.getString("password"))
+    accounts.register(body.getString("identifier"), body.getString("password"), ctx.request().getHeader("User-Agent"))
       .onSuccess(tokens -> sendTokens(ctx, 201, tokens))
       .onFailure(ctx::fail);
   }
 
   private void login(RoutingContext ctx) {
     JsonObject body = ctx.body().asJsonObject();
-    accounts.login(body.getString("identifier"), body.getString("password"), ClientAddress.of(ctx))
+    accounts.login(body.getString("identifier"), body.getString("password"), ClientAddress.of(ctx),
+        ctx.request().getHeader("User-Agent"))
       .onSuccess(tokens -> sendTokens(ctx, 200, tokens))
       .onFailure(ctx::fail);
   }
@@ -85,10 +95,53 @@ public final class AccountRoutes {
       .onFailure(ctx::fail);
   }
 
+  /**
+   * Ends the session of that refresh token (one of the caller's; another's is left alone): 200 once
+   * every node confirmed closing its sockets, 202 when one did not in time.
+   */
   private void logout(RoutingContext ctx) {
-    accounts.revoke(ctx.body().asJsonObject().getString("refreshToken"), BearerAuth.userId(ctx))
-      .onSuccess(done -> JSend.success(ctx, 200, null))
+    accounts.endSessionOf(ctx.body().asJsonObject().getString("refreshToken"), BearerAuth.userId(ctx))
+      .onSuccess(confirmed -> JSend.success(ctx, confirmed ? 200 : 202, null))
       .onFailure(ctx::fail);
+  }
+
+  private void changePassword(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    accounts.changePassword(BearerAuth.user(ctx), BearerAuth.sessionId(ctx), body.getString("currentPassword"),
+        body.getString("newPassword"), ClientAddress.of(ctx))
+      .onSuccess(changed -> sendTokens(ctx, changed.confirmed() ? 200 : 202, changed.tokens()))
+      .onFailure(ctx::fail);
+  }
+
+  private void sessions(RoutingContext ctx) {
+    accounts.sessions(BearerAuth.userId(ctx), BearerAuth.sessionId(ctx))
+      .onSuccess(sessions -> JSend.success(ctx, 200, new JsonObject().put("sessions", sessions)))
+      .onFailure(ctx::fail);
+  }
+
+  private void endSession(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!isUuid(id)) {
+      ctx.fail(ApiException.fail(404, "not_found", "no such session"));
+      return;
+    }
+    accounts.endSession(BearerAuth.userId(ctx), id)
+      .onSuccess(confirmed -> JSend.success(ctx, confirmed ? 200 : 202, null))
+      .onFailure(ctx::fail);
+  }
+
+  private void endAllSessions(RoutingContext ctx) {
+    accounts.endAllSessions(BearerAuth.userId(ctx))
+      .onSuccess(confirmed -> JSend.success(ctx, confirmed ? 200 : 202, null))
+      .onFailure(ctx::fail);
+  }
+
+  private static boolean isUuid(String text) {
+    try {
+      return text != null && text.length() == 36 && java.util.UUID.fromString(text).toString().equals(text);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /**

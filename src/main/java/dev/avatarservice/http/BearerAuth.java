@@ -9,7 +9,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Authenticates {@code Authorization: Bearer <jwt>} (never a token from the URL), then asks the
- * store for the account the token names. The account goes into the context for the route.
+ * store for the account and the session ({@code sid}) the token names: an ended session's tokens
+ * are refused from the moment its end was committed, like a deleted account's. The account goes
+ * into the context for the route.
  *
  * <p>Why this is all a deleted account needs (socket authentication does the same, in
  * {@code RealtimeRoutes} and {@code SocketSession}):
@@ -32,6 +34,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class BearerAuth implements Handler<RoutingContext> {
 
   private static final String USER = "avatar-service.user";
+  private static final String SESSION = "avatar-service.session";
 
   private final AccessTokens tokens;
   private final StoreClient store;
@@ -51,7 +54,10 @@ public final class BearerAuth implements Handler<RoutingContext> {
       return;
     }
     tokens.verify(token)
-      .compose(verified -> store.user(verified.userId()))
+      .compose(verified -> store.user(verified.userId(), verified.sessionId()).map(user -> {
+        ctx.put(SESSION, verified.sessionId());
+        return user;
+      }))
       .onSuccess(user -> {
         ctx.put(USER, user);
         ctx.next();
@@ -66,5 +72,10 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
   public static String userId(RoutingContext ctx) {
     return user(ctx).getString("id");
+  }
+
+  /** The session of the token that authenticated the request (its {@code sid}). */
+  public static String sessionId(RoutingContext ctx) {
+    return ctx.get(SESSION);
   }
 }

@@ -8,6 +8,7 @@ import dev.avatarservice.account.InvalidCredentialsException;
 import dev.avatarservice.account.InvalidFieldException;
 import dev.avatarservice.account.InvalidFieldsException;
 import dev.avatarservice.account.LoginLockedException;
+import dev.avatarservice.account.WrongPasswordException;
 import dev.avatarservice.log.LogSafe;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -111,6 +112,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     if (error instanceof InvalidCredentialsException credentials) {
       return ApiException.authenticationRequired("invalid_credentials", credentials.getMessage());
     }
+    if (error instanceof WrongPasswordException wrong) {
+      return ApiException.fail(403, "wrong_password", wrong.getMessage());
+    }
     if (error instanceof LoginLockedException locked) {
       return ApiException.rateLimited(locked.retryAfterSeconds(), ServiceMetrics.LOGIN_FAILURES);
     }
@@ -149,6 +153,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     return Failure.of(reply).map(failure -> switch (failure) {
       case UNKNOWN_IDENTIFIER, USER_NOT_FOUND -> ApiException.unauthorized("the account does not exist");
+      case SESSION_ENDED -> ApiException.unauthorized("the session has ended");
       case IDENTIFIER_TAKEN -> ApiException.fail(409, "identifier_taken", reply.getMessage());
       case INVALID_REFRESH_TOKEN -> ApiException.fail(401, "invalid_token", reply.getMessage())
         .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");

@@ -4,7 +4,7 @@ import dev.avatarservice.account.AccessTokens;
 import dev.avatarservice.account.SigningKeys;
 import dev.avatarservice.account.TokenSettings;
 import dev.avatarservice.bus.StoreClient;
-import dev.avatarservice.bus.UserDeletedBroadcast;
+import dev.avatarservice.bus.NotifyClient;
 import dev.avatarservice.config.AllowedOrigins;
 import dev.avatarservice.config.HttpSettings;
 import dev.avatarservice.config.Role;
@@ -16,6 +16,7 @@ import dev.avatarservice.account.AttemptCounts;
 import dev.avatarservice.account.LocalAttemptCounts;
 import dev.avatarservice.account.LoginThrottle;
 import dev.avatarservice.account.PasswordHasher;
+import dev.avatarservice.account.SessionEnds;
 import dev.avatarservice.account.UserDeletion;
 import dev.avatarservice.http.realtime.RealtimeRoutes;
 import io.vertx.core.Future;
@@ -62,9 +63,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     HttpSettings http = settings.http();
     StoreClient store = new StoreClient(vertx.eventBus(), settings.storeTimeoutMs(), settings.runs(Role.STORE));
-    return Future.all(SigningKeys.resolve(settings.tokens(), store), DocsRoutes.load(vertx))
-      .map(loaded -> router(store, new AccessTokens(vertx, loaded.<TokenSettings>resultAt(0), Clock.systemUTC()),
-        loaded.resultAt(1)))
+    return Future.all(SigningKeys.resolve(vertx, settings.keys(), settings.runs(Role.STORE), store), DocsRoutes.load(vertx))
+      .map(loaded -> router(store, loaded.resultAt(0), loaded.resultAt(1)))
       .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
       .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(http.host())
@@ -84,7 +84,8 @@ public final class HttpVerticle extends VerticleBase {
       });
   }
 
-  private Router router(StoreClient store, AccessTokens tokens, DocsRoutes docs) {
+  private Router router(StoreClient store, SigningKeys keys, DocsRoutes docs) {
+    AccessTokens tokens = new AccessTokens(vertx, settings.tokens().withKeys(keys), Clock.systemUTC());
     Router router = Router.router(vertx);
     // first: every handler after it, the access log included, sees the same client address
     router.route().handler(new ClientAddress(settings.http().trustedProxies()));
@@ -99,7 +100,8 @@ public final class HttpVerticle extends VerticleBase {
     });
 
     BearerAuth bearer = new BearerAuth(tokens, store);
-    AccountService accounts = accountService(settings.accounts(), store, tokens);
+    NotifyClient notify = new NotifyClient(vertx, settings.deletionConfirmTimeoutMs());
+    AccountService accounts = accountService(settings.accounts(), store, tokens, new SessionEnds(notify));
     RateLimiter authLimiter = NodeShared.get(vertx, "auth-limiter",
       () -> new RateLimiter(settings.http().authRequestsPerMinute(), 60_000, System::currentTimeMillis));
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
@@ -107,8 +109,9 @@ public final class HttpVerticle extends VerticleBase {
 
     countOperations(router);
     new OpsRoutes(vertx, store, settings.metricsRegistryName()).mount(router);
-    UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, settings.deletionConfirmTimeoutMs()));
+    UserDeletion deletion = new UserDeletion(store, notify);
     int jsonBodyLimit = settings.http().jsonBodyLimit();
+    new KeysRoutes(keys).mount(router);
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, jsonBodyLimit).mount(router);
     new OAuthRoutes(accounts, authLimiter, schemas, jsonBodyLimit).mount(router);
     new AvatarRoutes(vertx, settings.avatars(), store, bearer, Clock.systemUTC()).mount(router);
@@ -149,7 +152,7 @@ public final class HttpVerticle extends VerticleBase {
   private static Handler<RoutingContext> cors(AllowedOrigins origins) {
     CorsHandler cors = CorsHandler.create()
       .addOrigins(List.copyOf(origins.exact()))
-      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE))
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
       .allowedHeaders(Set.of("Authorization", "Content-Type", "X-Request-Id"))
       .exposedHeaders(Set.of("X-Request-Id", "Retry-After", "WWW-Authenticate"))
       .maxAgeSeconds(600);
@@ -165,7 +168,8 @@ public final class HttpVerticle extends VerticleBase {
     };
   }
 
-  private AccountService accountService(AccountSettings accounts, StoreClient store, AccessTokens tokens) {
+  private AccountService accountService(AccountSettings accounts, StoreClient store, AccessTokens tokens,
+                                        SessionEnds sessionEnds) {
     BoundedPool hashing = BoundedPool.shared(vertx, "password-hashing", accounts.hashThreads(), accounts.hashQueue(),
       "too many logins in progress; try again shortly", 1);
     PasswordHasher hasher = new PasswordHasher(accounts.argon2());
@@ -173,7 +177,7 @@ public final class HttpVerticle extends VerticleBase {
     AttemptCounts attempts = HazelcastAttemptCounts.of(vertx).orElseGet(() -> LocalAttemptCounts.of(vertx));
     LoginThrottle throttle = new LoginThrottle(attempts, accounts.loginFailuresLimit(),
       accounts.loginFailuresWindowSeconds(), System::currentTimeMillis);
-    return new AccountService(store, tokens, hasher, hashing, throttle, accounts.refreshTokenTtlSeconds(),
+    return new AccountService(store, tokens, hasher, hashing, throttle, sessionEnds, accounts.refreshTokenTtlSeconds(),
       Clock.systemUTC());
   }
 

@@ -113,8 +113,9 @@ public final class OAuthRoutes {
 
   private void revoke(RoutingContext ctx) {
     String token = form(ctx).getString("token");
-    // RFC 7009 §2.2: an unknown or already revoked token is answered 200 too.
-    accounts.revoke(token, null)
+    // RFC 7009 §2.2: an unknown or already revoked token is answered 200 too. The session's end is
+    // announced to every node before the answer; RFC 7009 has no "accepted", so 200 either way.
+    accounts.endSessionOf(token, null)
       .onSuccess(done -> noStore(ctx.response()).setStatusCode(200).end())
       .onFailure(ctx::fail);
   }

@@ -24,11 +24,11 @@ import java.util.List;
  * the sockets it holds. So the cluster sees one consumer per node and address, however many
  * sockets the node serves (a clustered consumer per socket would flood the cluster's registry).
  * <p>
- * It also answers the confirmed deletions of {@link dev.avatarservice.bus.UserDeletedBroadcast}: on
- * an address of its own, listed in the cluster-wide {@link EventAddress#NOTIFY_NODES} while it
- * runs, it passes the {@code user.deleted} event to each socket registry of its node
- * ({@link EventAddress#SOCKET_REGISTRIES}) and replies once all of them replied, that is once every
- * socket of that user on this node has been sent the event and closed.
+ * It also answers the confirmed events of {@link dev.avatarservice.bus.NotifyClient} ({@code user.deleted},
+ * {@code session.ended}): on an address of its own, listed in the cluster-wide
+ * {@link EventAddress#NOTIFY_NODES} while it runs, it passes the event to each socket registry of
+ * its node ({@link EventAddress#SOCKET_REGISTRIES}) and replies once all of them replied, that is
+ * once every socket concerned on this node has been sent the event and closed.
  */
 public final class NotifyVerticle extends VerticleBase {
 
@@ -36,7 +36,7 @@ public final class NotifyVerticle extends VerticleBase {
 
   /** The events that sockets receive; their bodies are the client messages, forwarded verbatim. */
   static final List<String> EVENTS = List.of(EventAddress.AVATAR_CHANGED, EventAddress.AVATAR_REMOVED,
-    EventAddress.USER_DELETED);
+    EventAddress.USER_DELETED, EventAddress.SESSION_ENDED);
 
   private final String address = EventAddress.notifyNode();
   private final long confirmTimeoutMs;
@@ -92,7 +92,7 @@ public final class NotifyVerticle extends VerticleBase {
       if (done.succeeded()) {
         message.reply(new JsonObject());
       } else {
-        LOG.warn("A socket registry did not confirm a deletion: {}", done.cause().toString());
+        LOG.warn("A socket registry did not confirm an event: {}", done.cause().toString());
         message.fail(0, "a socket registry did not confirm");
       }
     });

@@ -3,6 +3,7 @@ package dev.avatarservice.store;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.Field;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -11,11 +12,22 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 
 /**
- * Accounts and their refresh tokens. Every write is one transaction; the rotation of a refresh
- * token is a single conditional UPDATE, so of any number of concurrent uses exactly one can win.
+ * Accounts, their sessions and their refresh tokens. Every write is one transaction; the rotation
+ * of a refresh token is a single conditional UPDATE, so of any number of concurrent uses exactly one
+ * can win.
+ * <p>
+ * A session is one login (or registration): its id is the family of its refresh tokens and the
+ * {@code sid} of its access tokens. Ending a session deletes its row and its refresh tokens in one
+ * transaction; after the commit and before the answer the session cache forgets it and the end is
+ * announced ({@code sessionsEnded}), so from the answer on every request with one of its access
+ * tokens is refused.
  * <p>
  * Every write runs in {@code withTransaction}, even a single statement: vertx-jdbc-client 5.0.7
  * leaves the connection in manual-commit mode after any transaction (vert-x3/vertx-jdbc-client#356,
@@ -29,12 +41,20 @@ final class Accounts {
   private final Pool pool;
   private final UserRows rows;
   private final UserCache cache;
+  private final SessionCache sessions;
+  private final long sessionMaxAgeMillis;
+  /** Told (userId, sessionIds) after each commit that ended sessions, before the answer. */
+  private final BiConsumer<String, List<String>> sessionsEnded;
   private final Clock clock;
 
-  Accounts(Pool pool, UserRows rows, UserCache cache, Clock clock) {
+  Accounts(Pool pool, UserRows rows, UserCache cache, SessionCache sessions, long sessionMaxAgeSeconds,
+           BiConsumer<String, List<String>> sessionsEnded, Clock clock) {
     this.pool = pool;
     this.rows = rows;
     this.cache = cache;
+    this.sessions = sessions;
+    this.sessionMaxAgeMillis = sessionMaxAgeSeconds * 1000;
+    this.sessionsEnded = sessionsEnded;
     this.clock = clock;
   }
 
@@ -56,7 +76,7 @@ final class Accounts {
               + " registered_at) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(Tuple.of(userId, request.getString(Field.IDENTIFIER), request.getString(Field.IDENTIFIER_KEY),
               skeleton, request.getString(Field.PASSWORD_HASH), now)))
-        .compose(inserted -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
+        .compose(inserted -> openSession(tx, request.getJsonObject(Field.SESSION), userId))
         .compose(inserted -> user(tx, userId)))
       // kept at once: nothing else can write an account whose id nobody has been told yet
       .onSuccess(cache::written)
@@ -79,72 +99,257 @@ final class Accounts {
       });
   }
 
-  /** A new login: a new token family, and the new password hash when the caller rehashed it. */
+  /** A new login: a new session, and the new password hash when the caller rehashed it. */
   Future<JsonObject> login(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
     String rehashed = request.getString(Field.PASSWORD_HASH);
     // read in the transaction, not from the cache: the account may have been deleted since its
-    // credentials were read, and then this must be USER_NOT_FOUND, not a failed token insert
+    // credentials were read, and then this must be USER_NOT_FOUND, not a failed insert
     return pool.withTransaction(tx -> user(tx, userId).compose(user -> (rehashed == null
         ? Future.succeededFuture() : tx.preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?")
         .execute(Tuple.of(rehashed, userId)))
-      .compose(updated -> insertToken(tx, request.getJsonObject(Field.SESSION), UUID.randomUUID().toString(), userId))
+      .compose(updated -> openSession(tx, request.getJsonObject(Field.SESSION), userId))
       .map(user)));
   }
 
   /**
-   * Rotates a refresh token. The UPDATE marks it used only if it is still good, in the same
-   * statement that reads it; the loser of a race, or anyone replaying a used token, finds no row
-   * and revokes the whole family (reuse detection), committed before the failure is answered.
+   * Rotates a refresh token. The UPDATE marks it used only if it is still good and its session is
+   * younger than SESSION_MAX_AGE, in the same statement that reads it (an ended session has no
+   * token rows left); the loser of a race, or anyone replaying a used token, finds no row, and a
+   * used token then ends its whole session (reuse detection, no grace period), committed before the
+   * answer, which names the ended session for the caller to announce.
    */
   Future<JsonObject> refresh(JsonObject request) {
     String tokenHash = request.getString(Field.TOKEN_HASH);
-    long now = nowSeconds();
+    long nowMillis = clock.millis();
+    long now = nowMillis / 1000;
     return pool.withTransaction(tx -> tx
         .preparedQuery("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
-          + " AND revoked_at IS NULL AND expires_at > ? RETURNING family_id, user_id")
-        .execute(Tuple.of(now, tokenHash, now))
+          + " AND revoked_at IS NULL AND expires_at > ?"
+          + " AND family_id IN (SELECT id FROM sessions WHERE created_at > ?) RETURNING family_id, user_id")
+        .execute(Tuple.of(now, tokenHash, now, nowMillis - sessionMaxAgeMillis))
         .compose(rotated -> {
           Row row = first(rotated);
           if (row == null) {
-            return revokeReusedFamily(tx, tokenHash, now).map((JsonObject) null);
+            return endReusedSession(tx, tokenHash);
           }
           String userId = row.getString("user_id");
-          return insertToken(tx, request.getJsonObject(Field.SESSION), row.getString("family_id"), userId)
-            .compose(inserted -> cachedUser(tx, userId));
+          String sessionId = row.getString("family_id");
+          return insertToken(tx, request.getJsonObject(Field.SESSION), sessionId, userId)
+            .compose(inserted -> tx.preparedQuery("UPDATE sessions SET last_used_at = ? WHERE id = ?")
+              .execute(Tuple.of(nowMillis, sessionId)))
+            .compose(touched -> cachedUser(tx, userId))
+            .map(user -> new JsonObject().put(Field.USER, user).put(Field.SESSION_ID, sessionId));
         }))
-      .compose(user -> user != null ? Future.succeededFuture(user)
-        : Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid")));
+      .compose(reply -> {
+        if (reply.containsKey(Field.USER)) {
+          return Future.succeededFuture(reply);
+        }
+        JsonObject ended = reply.getJsonObject(Field.ENDED);
+        if (ended != null) {
+          announce(ended);
+          return Future.succeededFuture(reply);
+        }
+        return Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid"));
+      });
   }
 
-  /** Revokes the login a token belongs to (only if it is that user's, when a user is given). */
-  Future<JsonObject> revoke(JsonObject request) {
+  /** {ended: {userId, sessionIds}} when the token was already used and its session still existed, else {}. */
+  private Future<JsonObject> endReusedSession(SqlClient tx, String tokenHash) {
+    return tx.preparedQuery("SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = ? AND used_at IS NOT NULL")
+      .execute(Tuple.of(tokenHash))
+      .compose(result -> {
+        Row row = first(result);
+        if (row == null) {
+          return Future.succeededFuture(new JsonObject());
+        }
+        String userId = row.getString("user_id");
+        return endSessions(tx, List.of(row.getString("family_id"))).map(ended -> ended.isEmpty()
+          ? new JsonObject() : new JsonObject().put(Field.ENDED, endedReply(userId, ended)));
+      });
+  }
+
+  /** Ends sessions: see {@link dev.avatarservice.bus.StoreAddress#END_SESSIONS} for the three forms. */
+  Future<JsonObject> endSessions(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
-    String sql = "UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family_id ="
-      + " (SELECT family_id FROM refresh_tokens WHERE token_hash = ?" + (userId == null ? ")" : " AND user_id = ?)");
-    Tuple params = Tuple.of(nowSeconds(), request.getString(Field.TOKEN_HASH));
-    if (userId != null) {
-      params.addString(userId);
-    }
-    return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(params)).map(result -> new JsonObject());
+    String tokenHash = request.getString(Field.TOKEN_HASH);
+    String sessionId = request.getString(Field.SESSION_ID);
+    return pool.withTransaction(tx -> {
+        Future<RowSet<Row>> found;
+        if (tokenHash != null) {
+          found = userId == null
+            ? tx.preparedQuery("SELECT family_id AS id, user_id FROM refresh_tokens WHERE token_hash = ?")
+              .execute(Tuple.of(tokenHash))
+            : tx.preparedQuery("SELECT family_id AS id, user_id FROM refresh_tokens WHERE token_hash = ? AND user_id = ?")
+              .execute(Tuple.of(tokenHash, userId));
+        } else if (sessionId != null) {
+          found = tx.preparedQuery("SELECT id, user_id FROM sessions WHERE id = ? AND user_id = ?")
+            .execute(Tuple.of(sessionId, userId))
+            .compose(result -> result.size() == 0
+              ? Future.failedFuture(Failure.NOT_FOUND.exception("no such session")) : Future.succeededFuture(result));
+        } else {
+          String keep = request.getString(Field.KEEP_SESSION_ID);
+          found = tx.preparedQuery("SELECT id, user_id FROM sessions WHERE user_id = ? AND id <> ?")
+            .execute(Tuple.of(userId, keep == null ? "" : keep));
+        }
+        return found.compose(result -> {
+          List<String> ids = new ArrayList<>();
+          String owner = null;
+          for (Row row : result) {
+            ids.add(row.getString("id"));
+            owner = row.getString("user_id");
+          }
+          String endedOwner = owner;
+          return endSessions(tx, ids).map(ended -> endedReply(ended.isEmpty() ? null : endedOwner, ended));
+        });
+      })
+      .onSuccess(this::announce);
   }
 
-  /** The account, from the cache when it is there: the read behind every authenticated request. */
+  /** The sessions of a user younger than SESSION_MAX_AGE, newest first. */
+  Future<JsonObject> sessions(JsonObject request) {
+    return pool.preparedQuery("SELECT id, created_at, last_used_at, user_agent FROM sessions"
+        + " WHERE user_id = ? AND created_at > ? ORDER BY created_at DESC, id")
+      .execute(Tuple.of(request.getString(Field.USER_ID), clock.millis() - sessionMaxAgeMillis))
+      .map(result -> {
+        JsonArray list = new JsonArray();
+        for (Row row : result) {
+          list.add(new JsonObject()
+            .put(Field.ID, row.getString("id"))
+            .put(Field.CREATED_AT, Instant.ofEpochMilli(row.getLong("created_at")).toString())
+            .put(Field.LAST_USED_AT, Instant.ofEpochMilli(row.getLong("last_used_at")).toString())
+            .put(Field.USER_AGENT, row.getString("user_agent")));
+        }
+        return new JsonObject().put(Field.SESSIONS, list);
+      });
+  }
+
+  /**
+   * A new password hash; every session but the kept one ended; the kept session's refresh tokens
+   * replaced by the new one. One transaction: a failure changes nothing.
+   */
+  Future<JsonObject> changePassword(JsonObject request) {
+    String userId = request.getString(Field.USER_ID);
+    String keep = request.getString(Field.KEEP_SESSION_ID);
+    return pool.withTransaction(tx -> user(tx, userId)
+        .compose(user -> tx.preparedQuery("SELECT id FROM sessions WHERE id = ? AND user_id = ?")
+          .execute(Tuple.of(keep, userId))
+          .compose(kept -> kept.size() == 0
+            ? Future.failedFuture(Failure.SESSION_ENDED.exception("the session has ended"))
+            : tx.preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?")
+              .execute(Tuple.of(request.getString(Field.PASSWORD_HASH), userId)))
+          .compose(updated -> tx.preparedQuery("SELECT id FROM sessions WHERE user_id = ? AND id <> ?")
+            .execute(Tuple.of(userId, keep)))
+          .compose(others -> {
+            List<String> ids = new ArrayList<>();
+            others.forEach(row -> ids.add(row.getString("id")));
+            return endSessions(tx, ids);
+          })
+          .compose(ended -> tx.preparedQuery("DELETE FROM refresh_tokens WHERE family_id = ?").execute(Tuple.of(keep))
+            .compose(deleted -> insertToken(tx, request.getJsonObject(Field.SESSION), keep, userId))
+            .map(inserted -> endedReply(userId, ended).put(Field.USER, user)))))
+      .onSuccess(this::announce);
+  }
+
+  /**
+   * The account, from the cache when it is there: the read behind every authenticated request. With
+   * a session id, the session must exist, be the user's and be younger than SESSION_MAX_AGE (from
+   * the session cache when it is there), else SESSION_ENDED.
+   */
   Future<JsonObject> user(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
-    return cache.get(userId, () -> user(pool, userId));
+    String sessionId = request.getString(Field.SESSION_ID);
+    Future<JsonObject> user = cache.get(userId, () -> user(pool, userId));
+    if (sessionId == null) {
+      return user;
+    }
+    return user.compose(account -> session(sessionId).compose(session -> session != null
+      && session.userId().equals(userId) && session.createdAtMillis() > clock.millis() - sessionMaxAgeMillis
+      ? Future.succeededFuture(account)
+      : Future.failedFuture(Failure.SESSION_ENDED.exception("the session has ended"))));
   }
 
-  /** Forgets refresh tokens that expired: an expired token is refused whether or not its row exists. */
+  private Future<SessionCache.Session> session(String sessionId) {
+    SessionCache.Session cached = sessions.get(sessionId);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    long changesBefore = sessions.changes();
+    return pool.preparedQuery("SELECT user_id, created_at FROM sessions WHERE id = ?").execute(Tuple.of(sessionId))
+      .map(result -> {
+        Row row = first(result);
+        SessionCache.Session session = row == null ? null
+          : new SessionCache.Session(row.getString("user_id"), row.getLong("created_at"));
+        sessions.loaded(sessionId, session, changesBefore);
+        return session;
+      });
+  }
+
+  /**
+   * Forgets refresh tokens that expired (an expired token is refused whether or not its row exists),
+   * and sessions past SESSION_MAX_AGE or without a usable refresh token left, with their tokens.
+   * Their access tokens are refused already (age) or expire within their lifetime (no token left).
+   */
   Future<Integer> purgeExpiredTokens() {
+    long now = nowSeconds();
+    long oldest = clock.millis() - sessionMaxAgeMillis;
     return pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM refresh_tokens WHERE expires_at <= ?")
-      .execute(Tuple.of(nowSeconds()))).map(RowSet::rowCount);
+        .execute(Tuple.of(now))
+        .compose(tokens -> tx.preparedQuery("DELETE FROM sessions WHERE created_at <= ? OR NOT EXISTS"
+            + " (SELECT 1 FROM refresh_tokens WHERE family_id = sessions.id AND used_at IS NULL AND revoked_at IS NULL)"
+            + " RETURNING id")
+          .execute(Tuple.of(oldest))
+          .compose(purged -> {
+            List<String> ids = new ArrayList<>();
+            purged.forEach(row -> ids.add(row.getString("id")));
+            sessions.forget(ids);
+            return tx.query("DELETE FROM refresh_tokens WHERE family_id NOT IN (SELECT id FROM sessions)").execute()
+              .map(orphans -> tokens.rowCount() + orphans.rowCount());
+          })));
   }
 
-  private Future<Void> revokeReusedFamily(SqlClient tx, String tokenHash, long now) {
-    return tx.preparedQuery("UPDATE refresh_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND family_id ="
-        + " (SELECT family_id FROM refresh_tokens WHERE token_hash = ? AND used_at IS NOT NULL)")
-      .execute(Tuple.of(now, tokenHash)).mapEmpty();
+  /** Deletes those sessions and their refresh tokens; answers the ids that existed. */
+  private Future<List<String>> endSessions(SqlClient tx, List<String> ids) {
+    List<String> ended = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : ids) {
+      chain = chain
+        .compose(done -> tx.preparedQuery("DELETE FROM refresh_tokens WHERE family_id = ?").execute(Tuple.of(id)))
+        .compose(done -> tx.preparedQuery("DELETE FROM sessions WHERE id = ?").execute(Tuple.of(id)))
+        .map(deleted -> {
+          if (deleted.rowCount() > 0) {
+            ended.add(id);
+          }
+          return null;
+        });
+    }
+    return chain.map(done -> ended);
+  }
+
+  private static JsonObject endedReply(String userId, List<String> sessionIds) {
+    return new JsonObject().put(Field.USER_ID, userId)
+      .put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(sessionIds)));
+  }
+
+  /** After the commit, before the answer: the caches forget the ended sessions, and others are told. */
+  private void announce(JsonObject ended) {
+    JsonArray ids = ended.getJsonArray(Field.SESSION_IDS);
+    if (ids != null && !ids.isEmpty()) {
+      List<String> list = new ArrayList<>();
+      ids.forEach(id -> list.add((String) id));
+      sessions.forget(list);
+      sessionsEnded.accept(ended.getString(Field.USER_ID), list);
+    }
+  }
+
+  /** A new session with its first refresh token: {tokenHash, expiresAt, sessionId, userAgent}. */
+  private Future<Void> openSession(SqlClient tx, JsonObject session, String userId) {
+    // the HTTP layer names the session (its sid is in the access token it issues); anyone else gets one
+    String sessionId = session.getString(Field.SESSION_ID, UUID.randomUUID().toString());
+    long now = clock.millis();
+    return tx.preparedQuery("INSERT INTO sessions (id, user_id, created_at, last_used_at, user_agent) VALUES (?, ?, ?, ?, ?)")
+      .execute(Tuple.of(sessionId, userId, now, now, session.getString(Field.USER_AGENT)))
+      .compose(inserted -> insertToken(tx, session, sessionId, userId));
   }
 
   private Future<Void> insertToken(SqlClient tx, JsonObject session, String familyId, String userId) {

@@ -13,7 +13,12 @@ package dev.avatarservice.store;
  *                         authenticated request (0: none)
  * @param userCacheSeconds STORE_USER_CACHE_SECONDS: how long a remembered account is trusted (see {@link UserCache})
  * @param publicBaseUrl    PUBLIC_BASE_URL, as resolved for the HTTP server: avatar URLs are built on it
+ * @param sessionMaxAgeSeconds SESSION_MAX_AGE: a session ends this long after its login, however often refreshed
+ * @param secretFile       JWT_SECRET_FILE: where a single node keeps the signing key it made (empty: beside
+ *                         the database file)
+ * @param clustered        CLUSTER: a clustered store never makes up a signing key
  */
 public record StoreSettings(String dbPath, String synchronous, int busyTimeoutMs, long timeoutMs, String avatarsDir,
-                            int userCacheSize, int userCacheSeconds, String publicBaseUrl) {
+                            int userCacheSize, int userCacheSeconds, String publicBaseUrl,
+                            long sessionMaxAgeSeconds, String secretFile, boolean clustered) {
 }

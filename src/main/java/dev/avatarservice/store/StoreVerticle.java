@@ -1,5 +1,6 @@
 package dev.avatarservice.store;
 
+import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
 import dev.avatarservice.account.Identifiers;
@@ -8,9 +9,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Lock;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 
@@ -83,17 +83,35 @@ public final class StoreVerticle extends VerticleBase {
       })
       .compose(opened -> {
         UserRows rows = new UserRows(settings.publicBaseUrl());
-        Accounts accounts = new Accounts(opened.pool(), rows, users, clock);
+        SessionCache sessions = new SessionCache(settings.userCacheSize(), settings.userCacheSeconds() * 1000L);
+        // The store forgets ended sessions itself before it answers; the published event is for any
+        // other holder of a session cache (and keeps this one right should ends come from elsewhere).
+        Accounts accounts = new Accounts(opened.pool(), rows, users, sessions, settings.sessionMaxAgeSeconds(),
+          (userId, ids) -> vertx.eventBus().publish(EventAddress.SESSIONS_FORGET,
+            new JsonObject().put(Field.USER_ID, userId).put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(ids)))),
+          clock);
+        MessageConsumer<JsonObject> forget = vertx.eventBus().consumer(EventAddress.SESSIONS_FORGET, message -> {
+          JsonArray ids = message.body().getJsonArray(Field.SESSION_IDS);
+          if (ids != null) {
+            List<String> list = new ArrayList<>();
+            ids.forEach(id -> list.add(String.valueOf(id)));
+            sessions.forget(list);
+          }
+        });
+        consumers.add(forget);
         serve(StoreAddress.REGISTER, accounts::register);
         serve(StoreAddress.CREDENTIALS, accounts::credentials);
         serve(StoreAddress.LOGIN, accounts::login);
         serve(StoreAddress.REFRESH, accounts::refresh);
-        serve(StoreAddress.REVOKE, accounts::revoke);
+        serve(StoreAddress.END_SESSIONS, accounts::endSessions);
+        serve(StoreAddress.SESSIONS, accounts::sessions);
+        serve(StoreAddress.CHANGE_PASSWORD, accounts::changePassword);
         serve(StoreAddress.USER, accounts::user);
         serve(StoreAddress.DELETE_USER, new AccountDeletion(opened.pool(), files, users)::delete);
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
-        serve(StoreAddress.SIGNING_KEY, request -> signingKey());
+        SecretFile secretFile = new SecretFile(vertx, opened.pool(), settings, random);
+        serve(StoreAddress.SIGNING_KEY, request -> secretFile.key().map(key -> new JsonObject().put(Field.KEY, key)));
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
           accounts.purgeExpiredTokens()
@@ -136,18 +154,6 @@ public final class StoreVerticle extends VerticleBase {
       storeRole.release();
       storeRole = null;
     }
-  }
-
-  /** The key that signs access tokens when none is configured: made once, kept in the database. */
-  private Future<JsonObject> signingKey() {
-    byte[] bytes = new byte[32];
-    random.nextBytes(bytes);
-    String candidate = HexFormat.of().formatHex(bytes);
-    return database.pool().withTransaction(tx -> tx
-        .preparedQuery("INSERT OR IGNORE INTO settings (name, value) VALUES ('jwt-signing-key', ?)")
-        .execute(Tuple.of(candidate))
-        .compose(inserted -> tx.query("SELECT value FROM settings WHERE name = 'jwt-signing-key'").execute()))
-      .map(result -> new JsonObject().put(Field.KEY, Accounts.first(result).getString("value")));
   }
 
   /** Answers the address cluster-wide, and its node-local twin for this node's own requests. */

@@ -24,6 +24,7 @@ class AccessTokensTest {
   private static final byte[] KEY = "unit-test-key-unit-test-key-0123456789".getBytes(StandardCharsets.UTF_8);
   private static final Instant NOW = Instant.parse("2026-01-01T12:00:00Z");
   private static final String USER = UUID.randomUUID().toString();
+  private static final String SESSION = java.util.UUID.randomUUID().toString();
 
   private static Vertx vertx;
   private static AccessTokens tokens;
@@ -40,13 +41,13 @@ class AccessTokensTest {
   }
 
   private static AccessTokens tokensAt(Instant now, byte[] key, String audience) {
-    return new AccessTokens(vertx, new TokenSettings(key, "avatar-service", audience, 900, 5, 100),
+    return new AccessTokens(vertx, new TokenSettings(SigningKeys.of(key, java.util.List.of()), "avatar-service", audience, 900, 5, 100),
       Clock.fixed(now, ZoneOffset.UTC));
   }
 
   @Test
   void anIssuedTokenCarriesTheContractClaimsAndVerifies() {
-    String token = tokens.issue(USER);
+    String token = tokens.issue(USER, SESSION);
     JsonObject header = part(token, 0);
     JsonObject claims = part(token, 1);
 
@@ -62,7 +63,7 @@ class AccessTokensTest {
 
   @Test
   void tokensExpireAfterTheirLifetimePlusLeeway() {
-    String token = tokens.issue(USER);
+    String token = tokens.issue(USER, SESSION);
     assertThat(tokensAt(NOW.plusSeconds(904), KEY, "avatar-service").verify(token).await().userId()).isEqualTo(USER);
     assertRefused(tokensAt(NOW.plusSeconds(906), KEY, "avatar-service"), token);
   }
@@ -70,9 +71,9 @@ class AccessTokensTest {
   @Test
   void aRememberedTokenIsRefusedOnceItExpires() {
     MutableClock clock = new MutableClock(NOW);
-    AccessTokens remembering = new AccessTokens(vertx, new TokenSettings(KEY, "avatar-service", "avatar-service", 900, 5,
+    AccessTokens remembering = new AccessTokens(vertx, new TokenSettings(SigningKeys.of(KEY, java.util.List.of()), "avatar-service", "avatar-service", 900, 5,
       100), clock);
-    String token = remembering.issue(USER);
+    String token = remembering.issue(USER, SESSION);
     assertThat(remembering.verify(token).await().userId()).isEqualTo(USER);
     clock.now = NOW.plusSeconds(904);
     assertThat(remembering.verify(token).await().userId()).isEqualTo(USER);
@@ -82,7 +83,7 @@ class AccessTokensTest {
 
   @Test
   void aTamperedPayloadIsRefusedEvenAfterTheGenuineTokenWasRemembered() {
-    String token = tokens.issue(USER);
+    String token = tokens.issue(USER, SESSION);
     assertThat(tokens.verify(token).await().userId()).isEqualTo(USER);
     String[] parts = token.split("\\.");
     String otherUser = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
@@ -118,7 +119,7 @@ class AccessTokensTest {
 
   @Test
   void aTamperedPayloadIsRefused() {
-    String token = tokens.issue(USER);
+    String token = tokens.issue(USER, SESSION);
     String[] parts = token.split("\\.");
     JsonObject claims = part(token, 1).put("sub", UUID.randomUUID().toString());
     assertRefused(tokens, parts[0] + "." + encode(claims) + "." + parts[2]);
@@ -140,7 +141,7 @@ class AccessTokensTest {
   @Test
   void aTokenSignedWithAnotherKeyIsRefused() {
     byte[] other = "another-key-another-key-another-key-42".getBytes(StandardCharsets.UTF_8);
-    assertRefused(tokens, tokensAt(NOW, other, "avatar-service").issue(USER));
+    assertRefused(tokens, tokensAt(NOW, other, "avatar-service").issue(USER, SESSION));
   }
 
   @Test
@@ -159,7 +160,7 @@ class AccessTokensTest {
 
   @Test
   void aTokenForAnotherAudienceOrIssuerIsRefused() {
-    assertRefused(tokens, tokensAt(NOW, KEY, "someone-else").issue(USER));
+    assertRefused(tokens, tokensAt(NOW, KEY, "someone-else").issue(USER, SESSION));
     assertRefused(tokens, hs256(validClaims().put("iss", "someone-else")));
   }
 
@@ -174,7 +175,7 @@ class AccessTokensTest {
     assertRefused(tokens, "not-a-token");
     assertRefused(tokens, "a.b.c");
     assertRefused(tokens, "");
-    assertRefused(tokens, tokens.issue(USER) + "x".repeat(AccessTokens.MAX_TOKEN_LENGTH));
+    assertRefused(tokens, tokens.issue(USER, SESSION) + "x".repeat(AccessTokens.MAX_TOKEN_LENGTH));
   }
 
   private static JsonObject validClaims() {

@@ -83,6 +83,11 @@ class DemoBrowserTest {
   /** Called by the test rather than run as a @BeforeAll, so that a skip is counted and reported as one. */
   private static void start() throws IOException {
     requireChromium();
+    if (node != null) {
+      // a test before this one: its browsers go, the node stays
+      quitBrowsers();
+      return;
+    }
     CDP_VERSION_LOG.setLevel(Level.SEVERE);
     Files.createDirectories(OUT);
     try (Stream<Path> old = Files.list(OUT)) {
@@ -97,6 +102,16 @@ class DemoBrowserTest {
 
   @AfterAll
   static void stop() {
+    quitBrowsers();
+    if (node != null) {
+      node.close();
+    }
+    if (!timings.isEmpty()) {
+      System.out.println("DemoBrowserTest timings (ms): " + timings);
+    }
+  }
+
+  private static void quitBrowsers() {
     // Every driver is quit (which also ends its chromium and chromedriver) even if one fails.
     for (Browser browser : browsers) {
       try {
@@ -112,12 +127,6 @@ class DemoBrowserTest {
       deleteTree(browser.profile);
     }
     browsers.clear();
-    if (node != null) {
-      node.close();
-    }
-    if (!timings.isEmpty()) {
-      System.out.println("DemoBrowserTest timings (ms): " + timings);
-    }
   }
 
   @Test
@@ -234,6 +243,93 @@ class DemoBrowserTest {
     assertThat(node.api().post("/api/login", login).statusCode()).isEqualTo(401);
 
     for (Browser browser : browsers) {
+      assertThat(browser.consoleProblems()).as("console of browser " + browser.name).isEmpty();
+    }
+  }
+
+  /**
+   * Sessions in two browsers of one user, D and E (and a third session from an API client): D lists
+   * them with its own marked, ends the API client's, changes the password (a wrong current one
+   * first), which logs E out live (its socket closed with 4401); E logs in again, and D logs out
+   * everywhere, which closes E's socket with 4401 again and shows E logged out.
+   */
+  @Test
+  void aSecondBrowserSeesItsSessionEndWhenTheFirstChangesThePasswordOrLogsOutEverywhere() throws IOException {
+    start();
+    String identifier = "browser.sessions@example.com";
+    String newPassword = "another long and unusual passphrase";
+    node.api().register(identifier);
+    JsonObject apiClient;
+    var login = node.client().post("/api/login").putHeader("User-Agent", "api-client/1.0")
+      .sendJsonObject(new JsonObject().put("identifier", identifier).put("password", ApiClient.PASSWORD)).await();
+    assertThat(login.statusCode()).isEqualTo(200);
+    apiClient = login.bodyAsJsonObject().getJsonObject("data");
+    Browser d = open("d", false);
+    Browser e = open("e", false);
+    for (Browser browser : List.of(d, e)) {
+      browser.get(node.baseUrl() + "/demo/");
+      browser.waitVisible("identifier-input");
+      browser.type("identifier-input", identifier);
+      browser.type("password-input", ApiClient.PASSWORD);
+      browser.click("login-button");
+      browser.waitVisible("profile");
+      browser.waitText("connection-state", "authenticated");
+    }
+    step("d and e logged in");
+
+    // D lists four sessions (registration, API client, D, E), newest first, its own marked
+    d.click("sessions-refresh-button");
+    d.waitUntil("four sessions", drv -> drv.findElements(By.cssSelector("[data-testid='session-item']")).size() == 4);
+    List<WebElement> items = d.driver.findElements(By.cssSelector("[data-testid='session-item']"));
+    assertThat(items.get(1).getAttribute("data-current")).isEqualTo("true");
+    assertThat(items.stream().filter(item -> "true".equals(item.getAttribute("data-current"))).count()).isEqualTo(1);
+    assertThat(items.get(1).findElements(By.cssSelector("[data-testid='session-current']"))).hasSize(1);
+    assertThat(items.get(2).getText()).contains("api-client/1.0");
+    d.screenshot("06-sessions");
+
+    // D ends the API client's session: its token is refused at once
+    items.get(2).findElement(By.cssSelector("[data-testid='end-session-button']")).click();
+    d.waitUntil("three sessions", drv -> drv.findElements(By.cssSelector("[data-testid='session-item']")).size() == 3);
+    assertThat(node.api().get("/api/user", apiClient.getString("accessToken")).statusCode()).isEqualTo(401);
+    step("d ended the api client's session");
+
+    // D changes the password: a wrong current one is refused, then the right one logs E out live
+    d.type("current-password-input", "not the password at all");
+    d.type("new-password-input", newPassword);
+    d.click("change-password-button");
+    d.waitVisible("current-password-error");
+    d.expectHttpError(403);
+    d.type("current-password-input", ApiClient.PASSWORD);
+    d.click("change-password-button");
+    d.waitAttribute("password-status", "data-state", "success");
+    e.waitVisible("identifier-input");
+    e.waitText("connection-state", "closed");
+    assertThat(e.text("connection-detail")).contains("4401");
+    assertThat(e.text("session-notice")).contains("ended");
+    e.waitUntil("a session.ended entry in the event log", drv -> e.first("[data-testid='event-log'] li[data-type='session.ended']"));
+    assertThat(e.script("return sessionStorage.length;")).isEqualTo(0L);
+    d.waitUntil("only its own session", drv -> drv.findElements(By.cssSelector("[data-testid='session-item']")).size() == 1);
+    assertThat(d.text("connection-state")).isEqualTo("authenticated");
+    step("password changed in d, e logged out");
+    screenshots("07-password-changed");
+
+    // E logs in with the new password; D logs out everywhere: both are logged out, E's socket closed with 4401
+    e.type("identifier-input", identifier);
+    e.type("password-input", newPassword);
+    e.click("login-button");
+    e.waitVisible("profile");
+    e.waitText("connection-state", "authenticated");
+    d.click("logout-everywhere-button");
+    d.waitVisible("identifier-input");
+    assertThat(d.text("session-notice")).contains("everywhere");
+    e.waitVisible("identifier-input");
+    e.waitText("connection-state", "closed");
+    assertThat(e.text("connection-detail")).contains("4401");
+    assertThat(e.text("session-notice")).contains("ended");
+    step("d logged out everywhere, e logged out live");
+    screenshots("08-logged-out-everywhere");
+
+    for (Browser browser : List.of(d, e)) {
       assertThat(browser.consoleProblems()).as("console of browser " + browser.name).isEmpty();
     }
   }

@@ -93,4 +93,29 @@ class SettingsTest {
     assertThat(deployed.allows("http://localhost")).isFalse();
     assertThat(deployed.allows("http://localhost:8080")).isFalse();
   }
+
+  @Test
+  void signingKeySettingsAreCheckedTogether() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    String secret = "a-secret-of-at-least-32-bytes-0123456789";
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("JWT_SECRET", secret).put("JWT_SECRET_FILE", "/run/secrets/jwt")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_SECRET_FILE");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("JWT_PREVIOUS_SECRETS", secret + ",short")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_PREVIOUS_SECRETS");
+    assertThat(Settings.parse(json.copy().put("JWT_PREVIOUS_SECRETS", " " + secret + " ,, " + secret.toUpperCase() + " "))
+      .keys().previousSecrets()).hasSize(2);
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("JWT_ALGORITHM", "RS256")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_ALGORITHM");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("JWT_ALGORITHM", "ES256")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_PRIVATE_KEY_FILE");
+    JsonObject cluster = json.copy().put("CLUSTER", true);
+    assertThatThrownBy(() -> Settings.parse(cluster.copy()))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("JWT_SECRET");
+    assertThat(Settings.parse(cluster.copy().put("JWT_SECRET_FILE", "/run/secrets/jwt")).keys().secretFile())
+      .isEqualTo("/run/secrets/jwt");
+    assertThat(Settings.parse(cluster.copy().put("JWT_ALGORITHM", "EdDSA").put("JWT_PRIVATE_KEY_FILE", "/k.pem")).keys()
+      .algorithm()).isEqualTo("EdDSA");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("SESSION_MAX_AGE", 0)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("SESSION_MAX_AGE");
+  }
 }

@@ -273,8 +273,9 @@ class AvatarApiTest {
   @Test
   void uploadsAndRemovalsNeedTheTokenOfAnExistingAccount() {
     String unknownUser = new AccessTokens(node.vertx(),
-      node.settings().tokens().withKey(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8)), Clock.systemUTC())
-      .issue(UUID.randomUUID().toString());
+      node.settings().tokens().withKeys(dev.avatarservice.account.SigningKeys.of(
+        TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8), java.util.List.of())), Clock.systemUTC())
+      .issue(UUID.randomUUID().toString(), UUID.randomUUID().toString());
     byte[] png = smallPng();
 
     HttpResponse<Buffer> anonymous = node.client().post(UPLOAD).putHeader("Content-Type", "image/png")

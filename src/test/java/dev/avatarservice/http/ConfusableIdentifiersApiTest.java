@@ -1,5 +1,7 @@
 package dev.avatarservice.http;
 
+import dev.avatarservice.account.Argon2Settings;
+import dev.avatarservice.account.PasswordHasher;
 import dev.avatarservice.support.ApiClient;
 import dev.avatarservice.support.JSendAssert;
 import dev.avatarservice.support.TestNode;
@@ -9,11 +11,14 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,18 +70,23 @@ class ConfusableIdentifiersApiTest {
   void accountsThatAlreadyCollideKeepWorking(@TempDir Path dir) throws Exception {
     Path db = dir.resolve("accounts.db");
     Map<String, Object> settings = Map.of("DB_PATH", db.toString(), "DB_SYNCHRONOUS", "NORMAL");
-    try (TestNode node = TestNode.start(settings)) {
-      node.api().register("paypal");
-      node.api().register("qaypal");
-    }
-    // the database as a build before the skeletons left it, with two look-alike accounts in it
+    // the database as a build before the skeletons left it (schema 1), with two look-alike accounts
+    String hash = new PasswordHasher(Argon2Settings.OWASP_MINIMUM).hash(ApiClient.PASSWORD);
     try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite:" + db);
-         Statement sql = sqlite.createStatement()) {
-      sql.execute("DROP INDEX users_identifier_skeleton");
-      sql.execute("ALTER TABLE users DROP COLUMN identifier_skeleton");
-      sql.execute("UPDATE users SET identifier = '" + CYRILLIC_PAYPAL + "', identifier_key = '" + CYRILLIC_PAYPAL
-        + "' WHERE identifier = 'qaypal'");
+         Statement sql = sqlite.createStatement();
+         InputStream v1 = getClass().getClassLoader().getResourceAsStream("db/migration/V1__accounts.sql")) {
+      String script = new String(v1.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)--.*$", "");
+      for (String statement : script.split(";")) {
+        if (!statement.isBlank()) {
+          sql.execute(statement);
+        }
+      }
       sql.execute("PRAGMA user_version = 1");
+      for (String identifier : new String[] {"paypal", CYRILLIC_PAYPAL}) {
+        sql.execute("INSERT INTO users (id, identifier, identifier_key, password_hash, registered_at) VALUES ('"
+          + UUID.randomUUID() + "', '" + identifier + "', '" + identifier + "', '" + hash + "', "
+          + System.currentTimeMillis() + ")");
+      }
     }
 
     try (TestNode node = TestNode.start(settings)) {

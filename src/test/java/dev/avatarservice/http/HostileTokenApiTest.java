@@ -39,20 +39,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileTokenApiTest {
 
   private static final byte[] KEY = TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8);
+  /** A key being rotated out: it verifies, with its own kid and algorithm only. */
+  private static final String PREVIOUS = "previous-test-key-previous-test-key-0123";
+  private static final String PREVIOUS_KID = dev.avatarservice.account.SigningKey.kid(PREVIOUS.getBytes(StandardCharsets.UTF_8));
 
   private static TestNode node;
   private static HttpServer keyServer;
   private static final AtomicInteger keyServerConnections = new AtomicInteger();
   private static String userId;
   private static String validToken;
+  private static String sid;
   private static Attacker attacker;
 
   @BeforeAll
   static void start() {
-    node = TestNode.start();
+    node = TestNode.start(Map.of("JWT_PREVIOUS_SECRETS", PREVIOUS));
     JsonObject registered = node.api().register("token-target@example.com");
     userId = registered.getJsonObject("user").getString("id");
     validToken = registered.getString("accessToken");
+    sid = (String) Jwts.claim(validToken, "sid");
     attacker = Attacker.load();
     String jwks = "{\"keys\":[" + attacker.jwk() + "]}";
     keyServer = node.vertx().createHttpServer()
@@ -82,8 +87,11 @@ class HostileTokenApiTest {
   @Test
   void theForgingHelperMakesTokensTheServerTakes() {
     // the control: a token forged like the hostile ones, but honest, is accepted
-    String honest = hs256(HS256_HEADER, claims(userId, now()), KEY);
+    String honest = hs256(HS256_HEADER, claims(userId, sid, now()), KEY);
     assertThat(JSendAssert.success(node.api().get("/api/user", honest)).getString("id")).isEqualTo(userId);
+    String previous = hs256("{\"alg\":\"HS256\",\"kid\":\"" + PREVIOUS_KID + "\"}", claims(userId, sid, now()),
+      PREVIOUS.getBytes(StandardCharsets.UTF_8));
+    assertThat(JSendAssert.success(node.api().get("/api/user", previous)).getString("id")).isEqualTo(userId);
     assertThat(JSendAssert.success(node.api().get("/api/user", validToken)).getString("id")).isEqualTo(userId);
   }
 
@@ -104,35 +112,45 @@ class HostileTokenApiTest {
   /** Every kind of token the brief of issue 9 names, and a few more; all must be refused. */
   private static Map<String, String> hostileTokens() {
     long now = now();
-    String claims = claims(userId, now);
+    String claims = claims(userId, sid, now);
     String other = UUID.randomUUID().toString();
     Map<String, String> tokens = new LinkedHashMap<>();
     // keys named or carried by the token, signed with the right key and with the attacker's
-    tokens.put("jku, right key", hs256("{\"alg\":\"HS256\",\"jku\":\"" + keyUrl() + "\"}", claims, KEY));
+    tokens.put("jku, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"jku\":\"" + keyUrl() + "\"}", claims, KEY));
     tokens.put("jku, attacker key", Jwts.rs256("{\"alg\":\"RS256\",\"jku\":\"" + keyUrl() + "\"}", claims, attacker.key()));
-    tokens.put("x5u, right key", hs256("{\"alg\":\"HS256\",\"x5u\":\"" + keyUrl() + "\"}", claims, KEY));
+    tokens.put("x5u, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"x5u\":\"" + keyUrl() + "\"}", claims, KEY));
     tokens.put("x5u, attacker key", Jwts.rs256("{\"alg\":\"RS256\",\"x5u\":\"" + keyUrl() + "\"}", claims, attacker.key()));
     tokens.put("jwk RSA, attacker key", Jwts.rs256("{\"alg\":\"RS256\",\"jwk\":" + attacker.jwk() + "}", claims, attacker.key()));
     byte[] attackerSecret = "attacker-secret-attacker-secret-0123".getBytes(StandardCharsets.UTF_8);
-    tokens.put("jwk oct, attacker secret", hs256("{\"alg\":\"HS256\",\"jwk\":{\"kty\":\"oct\",\"k\":\""
+    tokens.put("jwk oct, attacker secret", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"jwk\":{\"kty\":\"oct\",\"k\":\""
       + Jwts.b64(attackerSecret) + "\"}}", claims, attackerSecret));
-    tokens.put("jwk, right key", hs256("{\"alg\":\"HS256\",\"jwk\":" + attacker.jwk() + "}", claims, KEY));
+    tokens.put("jwk, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"jwk\":" + attacker.jwk() + "}", claims, KEY));
     tokens.put("x5c, attacker key", Jwts.rs256("{\"alg\":\"RS256\",\"x5c\":[\"" + attacker.x5c() + "\"]}", claims, attacker.key()));
-    tokens.put("x5c, right key", hs256("{\"alg\":\"HS256\",\"x5c\":[\"" + attacker.x5c() + "\"]}", claims, KEY));
+    tokens.put("x5c, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"x5c\":[\"" + attacker.x5c() + "\"]}", claims, KEY));
     tokens.put("kid, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"1\"}", claims, KEY));
+    tokens.put("kid unknown, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"AAAAAAAAAAAAAAAA\"}", claims, KEY));
+    tokens.put("no kid, right key", hs256("{\"alg\":\"HS256\"}", claims, KEY));
+    byte[] previousKey = PREVIOUS.getBytes(StandardCharsets.UTF_8);
+    tokens.put("previous kid, HS512 with the previous key", Jwts.hmac("{\"alg\":\"HS512\",\"kid\":\"" + PREVIOUS_KID + "\"}",
+      claims, previousKey, "HmacSHA512"));
+    tokens.put("previous kid, RS256", Jwts.rs256("{\"alg\":\"RS256\",\"kid\":\"" + PREVIOUS_KID + "\"}", claims, attacker.key()));
+    tokens.put("previous kid, signed with the current key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + PREVIOUS_KID + "\"}", claims, KEY));
+    tokens.put("current kid, signed with the previous key", hs256(HS256_HEADER, claims, previousKey));
+    tokens.put("sid of another session", hs256(HS256_HEADER, claims.replace(sid, other), KEY));
+    tokens.put("no sid", hs256(HS256_HEADER, claims.replace("\"sid\":\"" + sid + "\",", ""), KEY));
     tokens.put("kid path traversal, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"../../../../dev/null\"}", claims, KEY));
-    tokens.put("crit, right key", hs256("{\"alg\":\"HS256\",\"crit\":[\"exp\"]}", claims, KEY));
-    tokens.put("typ at+jwt, right key", hs256("{\"alg\":\"HS256\",\"typ\":\"at+jwt\"}", claims, KEY));
+    tokens.put("crit, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"crit\":[\"exp\"]}", claims, KEY));
+    tokens.put("typ at+jwt, right key", hs256("{\"alg\":\"HS256\",\"kid\":\"" + Jwts.KID + "\",\"typ\":\"at+jwt\"}", claims, KEY));
     // algorithms
     for (String none : new String[] {"none", "None", "NONE", "nOnE"}) {
       tokens.put("alg " + none + ", no signature", Jwts.unsigned("{\"alg\":\"" + none + "\"}", claims, ""));
       tokens.put("alg " + none + ", two segments", Jwts.unsigned("{\"alg\":\"" + none + "\"}", claims, null));
     }
-    tokens.put("alg HS384, right key", Jwts.hmac("{\"alg\":\"HS384\"}", claims, KEY, "HmacSHA384"));
-    tokens.put("alg HS512, right key", Jwts.hmac("{\"alg\":\"HS512\"}", claims, KEY, "HmacSHA512"));
+    tokens.put("alg HS384, right key", Jwts.hmac("{\"alg\":\"HS384\",\"kid\":\"" + Jwts.KID + "\"}", claims, KEY, "HmacSHA384"));
+    tokens.put("alg HS512, right key", Jwts.hmac("{\"alg\":\"HS512\",\"kid\":\"" + Jwts.KID + "\"}", claims, KEY, "HmacSHA512"));
     tokens.put("alg RS256, HMAC key as public key", Jwts.hs256("{\"alg\":\"RS256\"}", claims, KEY));
-    tokens.put("alg hs256, right key", hs256("{\"alg\":\"hs256\"}", claims, KEY));
-    tokens.put("no alg, right key", hs256("{\"typ\":\"JWT\"}", claims, KEY));
+    tokens.put("alg hs256, right key", hs256("{\"alg\":\"hs256\",\"kid\":\"" + Jwts.KID + "\"}", claims, KEY));
+    tokens.put("no alg, right key", hs256("{\"typ\":\"JWT\",\"kid\":\"" + Jwts.KID + "\"}", claims, KEY));
     tokens.put("alg as array, right key", hs256("{\"alg\":[\"HS256\"]}", claims, KEY));
     // claims of the wrong type or time
     tokens.put("exp a string", hs256(HS256_HEADER, claims.replace("\"exp\":" + (now + 900), "\"exp\":\"" + (now + 900) + "\""), KEY));
@@ -140,7 +158,7 @@ class HostileTokenApiTest {
     tokens.put("exp huge", hs256(HS256_HEADER, claims.replace("\"exp\":" + (now + 900), "\"exp\":1e300"), KEY));
     tokens.put("exp an object", hs256(HS256_HEADER, claims.replace("\"exp\":" + (now + 900), "\"exp\":{}"), KEY));
     tokens.put("exp null", hs256(HS256_HEADER, claims.replace("\"exp\":" + (now + 900), "\"exp\":null"), KEY));
-    tokens.put("exp past", hs256(HS256_HEADER, claims(userId, now - 3600), KEY));
+    tokens.put("exp past", hs256(HS256_HEADER, claims(userId, sid, now - 3600), KEY));
     tokens.put("sub a number", hs256(HS256_HEADER, claims.replace("\"" + userId + "\"", "42"), KEY));
     tokens.put("sub an array", hs256(HS256_HEADER, claims.replace("\"" + userId + "\"", "[\"" + userId + "\"]"), KEY));
     tokens.put("sub an object", hs256(HS256_HEADER, claims.replace("\"" + userId + "\"", "{\"id\":\"" + userId + "\"}"), KEY));
@@ -211,7 +229,7 @@ class HostileTokenApiTest {
    */
   @Test
   void aTokenPastTheHeaderLimitIsRefusedBeforeAnyHandler() {
-    String huge = hs256(HS256_HEADER, claims(userId, now()).replace("{", "{\"pad\":\"" + "x".repeat(100 * 1024) + "\","), KEY);
+    String huge = hs256(HS256_HEADER, claims(userId, sid, now()).replace("{", "{\"pad\":\"" + "x".repeat(100 * 1024) + "\","), KEY);
     HostileRequest request = HostileRequest.of("GET", "/api/user").withHeader("Authorization", "Bearer " + huge);
     request.sendTo(node.port()).ifPresent(response -> {
       assertThat(response.status()).as(response.toString()).isEqualTo(431);

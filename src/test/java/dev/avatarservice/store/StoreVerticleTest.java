@@ -35,7 +35,7 @@ class StoreVerticleTest {
   /** Vert.x comes from the extension, which closes it after each test. */
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
-    JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "")
+    JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "").put("SESSION_MAX_AGE", 3600)
       .put("AVATARS_DIR", avatars.toString());
     store = new StoreClient(vertx.eventBus(), 5000);
     vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store(), clock))
@@ -65,12 +65,47 @@ class StoreVerticleTest {
   @Test
   void aRevocationHoldsWhenALaterTransactionRollsBack() {
     store.register("Lee", "lee", "lee", "$argon2id$stub", session("l1", 600)).await();
-    store.revoke("l1", null).await();
+    store.endSessionOf("l1", null).await();
     assertThatThrownBy(() -> store.register("LEE", "lee", "lee", "$argon2id$stub", session("l2", 600)).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.IDENTIFIER_TAKEN));
 
     assertThatThrownBy(() -> store.refresh("l1", session("l3", 600)).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+  }
+
+  @Test
+  void aSessionEndsSessionMaxAgeAfterItsLoginHoweverOftenItIsRefreshed() {
+    // SESSION_MAX_AGE is 3600 here (see the node's configuration above)
+    JsonObject user = store.register("Sam", "sam", "sam", "$argon2id$stub", session("s1", 3000)).await();
+    String sessionId = store.sessions(user.getString("id")).await().getJsonArray("sessions").getJsonObject(0).getString("id");
+    clock.advance(1800);
+    JsonObject rotated = store.refresh("s1", session("s2", 3000)).await();
+    assertThat(rotated.getString("sessionId")).isEqualTo(sessionId);
+    clock.advance(1799);
+    store.refresh("s2", session("s3", 3000)).await();
+    assertThat(store.user(user.getString("id"), sessionId).await().getString("id")).isEqualTo(user.getString("id"));
+
+    clock.advance(2);
+    assertThatThrownBy(() -> store.refresh("s3", session("s4", 3000)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+    assertThatThrownBy(() -> store.user(user.getString("id"), sessionId).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.SESSION_ENDED));
+    assertThat(store.sessions(user.getString("id")).await().getJsonArray("sessions")).isEmpty();
+  }
+
+  @Test
+  void aReusedRefreshTokenEndsItsWholeSessionAtOnce() {
+    JsonObject user = store.register("Ria", "ria", "ria", "$argon2id$stub", session("r1", 600)).await();
+    JsonObject rotated = store.refresh("r1", session("r2", 600)).await();
+    String sessionId = rotated.getString("sessionId");
+
+    JsonObject reused = store.refresh("r1", session("r3", 600)).await();
+    assertThat(reused.getJsonObject("ended").getString("userId")).isEqualTo(user.getString("id"));
+    assertThat(reused.getJsonObject("ended").getJsonArray("sessionIds")).containsExactly(sessionId);
+    assertThatThrownBy(() -> store.refresh("r2", session("r4", 600)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+    assertThatThrownBy(() -> store.user(user.getString("id"), sessionId).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.SESSION_ENDED));
   }
 
   @Test

@@ -23,15 +23,34 @@ import java.util.UUID;
  */
 public final class Jwts {
 
-  public static final String HS256_HEADER = "{\"typ\":\"JWT\",\"alg\":\"HS256\"}";
+  /** The kid of the test nodes' key ({@link TestNode#JWT_SECRET}). */
+  public static final String KID = dev.avatarservice.account.SigningKey.kid(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8));
+  public static final String HS256_HEADER = "{\"typ\":\"JWT\",\"alg\":\"HS256\",\"kid\":\"" + KID + "\"}";
 
   private Jwts() {
   }
 
-  /** Claims JSON like the server's own, for that user, issued at {@code iat} and good for 900 s. */
+  /** Claims JSON like the server's own, for that user (in a made-up session), issued at {@code iat}, good for 900 s. */
   public static String claims(String userId, long iat) {
-    return "{\"sub\":\"" + userId + "\",\"jti\":\"" + UUID.randomUUID() + "\",\"iat\":" + iat + ",\"exp\":"
-      + (iat + 900) + ",\"aud\":\"avatar-service\",\"iss\":\"avatar-service\"}";
+    return claims(userId, UUID.randomUUID().toString(), iat);
+  }
+
+  /** Claims JSON like the server's own, for that user and session, issued at {@code iat} and good for 900 s. */
+  public static String claims(String userId, String sessionId, long iat) {
+    return "{\"sub\":\"" + userId + "\",\"sid\":\"" + sessionId + "\",\"jti\":\"" + UUID.randomUUID() + "\",\"iat\":"
+      + iat + ",\"exp\":" + (iat + 900) + ",\"aud\":\"avatar-service\",\"iss\":\"avatar-service\"}";
+  }
+
+  /** A claim of a JWT's payload (tests read their own tokens). */
+  public static Object claim(String jwt, String name) {
+    return new io.vertx.core.json.JsonObject(io.vertx.core.buffer.Buffer.buffer(
+      Base64.getUrlDecoder().decode(jwt.split("\\.")[1]))).getValue(name);
+  }
+
+  /** A member of a JWT's header. */
+  public static Object header(String jwt, String name) {
+    return new io.vertx.core.json.JsonObject(io.vertx.core.buffer.Buffer.buffer(
+      Base64.getUrlDecoder().decode(jwt.split("\\.")[0]))).getValue(name);
   }
 
   /** An HMAC-signed token: {@code macAlgorithm} is a JCA name such as HmacSHA256. */

@@ -36,7 +36,7 @@ final class RealtimeMetrics {
         .description("Open WebSocket and SockJS sockets on this node")
         .strongReference(true)
         .register(registry);
-      for (String type : List.of(Events.AVATAR_CHANGED, Events.AVATAR_REMOVED, Events.USER_DELETED)) {
+      for (String type : List.of(Events.AVATAR_CHANGED, Events.AVATAR_REMOVED, Events.USER_DELETED, Events.SESSION_ENDED)) {
         delivered.put(type, Counter.builder(EVENTS_DELIVERED)
           .description("Event messages written to sockets, one per socket")
           .tag("type", type)

@@ -18,6 +18,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Router;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -124,7 +127,7 @@ public final class RealtimeRoutes {
    */
   public Future<Void> start() {
     events = vertx.eventBus().localConsumer(EventAddress.NODE_SOCKETS, this::deliver);
-    deletions = vertx.eventBus().localConsumer(deletionAddress, this::confirmDeletion);
+    deletions = vertx.eventBus().localConsumer(deletionAddress, this::confirm);
     keepAliveTimer = vertx.setPeriodic(settings.pingIntervalMillis(), id -> {
       for (SocketSession session : registry.all()) {
         session.keepAlive();
@@ -200,7 +203,7 @@ public final class RealtimeRoutes {
     // Keep the request unread while the token and the account are checked: toWebSocket() needs it.
     request.pause();
     tokens.verify(token)
-      .compose(verified -> store.user(verified.userId()).map(user -> new Handshake(verified, user)))
+      .compose(verified -> store.user(verified.userId(), verified.sessionId()).map(user -> new Handshake(verified, user)))
       .onSuccess(handshake -> request.toWebSocket()
         .onSuccess(ws -> new SocketSession(new WebSocketChannel(ws, framing, settings), services)
           .start(handshake.token(), handshake.user()))
@@ -244,6 +247,10 @@ public final class RealtimeRoutes {
       closeSocketsOf(userId, event.encode());
       return;
     }
+    if (Events.SESSION_ENDED.equals(type)) {
+      closeSessions(userId, event);
+      return;
+    }
     List<SocketSession> sessions = registry.sessionsOf(userId);
     if (sessions.isEmpty()) {
       return;
@@ -255,18 +262,52 @@ public final class RealtimeRoutes {
   }
 
   /**
-   * A confirmed deletion from the node's {@link NotifyVerticle}: replies {} once this instance's
-   * sockets of that user have been sent {@code user.deleted} and closed.
+   * A confirmed event from the node's {@link NotifyVerticle}: replies {} once this instance's
+   * sockets concerned have been sent {@code user.deleted} (all of the user's) or
+   * {@code session.ended} (those of the ended sessions) and closed.
    */
-  private void confirmDeletion(Message<JsonObject> message) {
+  private void confirm(Message<JsonObject> message) {
     JsonObject event = message.body();
     if (event == null || !(event.getValue(Field.USER_ID) instanceof String userId)
-      || !Events.USER_DELETED.equals(event.getValue(Field.TYPE))) {
-      LOG.warn("Ignored a malformed deletion on a socket registry");
-      message.fail(0, "malformed deletion");
+      || !(Events.USER_DELETED.equals(event.getValue(Field.TYPE)) || Events.SESSION_ENDED.equals(event.getValue(Field.TYPE)))) {
+      LOG.warn("Ignored a malformed event on a socket registry");
+      message.fail(0, "malformed event");
       return;
     }
-    closeSocketsOf(userId, event.encode()).onComplete(closed -> message.reply(new JsonObject()));
+    Future<Void> closed = Events.USER_DELETED.equals(event.getValue(Field.TYPE))
+      ? closeSocketsOf(userId, event.encode()) : closeSessions(userId, event);
+    closed.onComplete(done -> message.reply(new JsonObject()));
+  }
+
+  /**
+   * Sends {@code session.ended} to every socket here of those sessions of that user and closes them
+   * with 4401, bounded like {@link #closeSocketsOf}; the same event arriving twice (published, and
+   * asked by the notify verticle) waits for the first.
+   */
+  private Future<Void> closeSessions(String userId, JsonObject event) {
+    if (!(event.getValue(Field.SESSION_IDS) instanceof JsonArray ids)) {
+      return Future.succeededFuture();
+    }
+    Set<String> ended = new HashSet<>();
+    ids.forEach(id -> {
+      if (id instanceof String sid) {
+        ended.add(sid);
+        registry.sessionEnded(sid);
+      }
+    });
+    String message = Events.sessionEndedMessage().encode();
+    List<Future<Void>> closes = new ArrayList<>();
+    String key = "sessions:" + userId;
+    Future<Void> earlier = closing.get(key);
+    if (earlier != null) {
+      closes.add(earlier);
+    }
+    for (SocketSession session : registry.sessionsOf(userId)) {
+      if (ended.contains(session.sessionId())) {
+        closes.add(session.sessionEnded(message));
+      }
+    }
+    return bounded(key, closes);
   }
 
   /**
@@ -286,15 +327,20 @@ public final class RealtimeRoutes {
     for (SocketSession session : registry.sessionsOf(userId)) {
       closes.add(session.accountDeleted(event));
     }
+    return bounded(userId, closes);
+  }
+
+  /** Completes once every close completed, or after {@code closeGraceMillis}; remembered under {@code key} meanwhile. */
+  private Future<Void> bounded(String key, List<Future<Void>> closes) {
     if (closes.isEmpty()) {
       return Future.succeededFuture();
     }
     Timer grace = vertx.timer(settings.deletionCloseGraceMillis(), TimeUnit.MILLISECONDS);
     Future<Void> bounded = Future.any(Future.join(closes).otherwiseEmpty(), grace).mapEmpty();
-    closing.put(userId, bounded);
+    closing.put(key, bounded);
     bounded.onComplete(done -> {
       grace.cancel();
-      closing.remove(userId, bounded);
+      closing.remove(key, bounded);
     });
     return bounded;
   }

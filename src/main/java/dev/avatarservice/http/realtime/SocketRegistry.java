@@ -20,6 +20,8 @@ final class SocketRegistry {
   private final Map<String, List<SocketSession>> byUser = new HashMap<>();
   /** Users deleted lately, each with the time (epoch ms) until which it is remembered. */
   private final Map<String, Long> deleted = new HashMap<>();
+  /** Sessions ended lately, the same way. */
+  private final Map<String, Long> endedSessions = new HashMap<>();
   private final RealtimeMetrics metrics;
   private final long deletedRetentionMillis;
   private final LongSupplier clock;
@@ -81,6 +83,18 @@ final class SocketRegistry {
 
   boolean recentlyDeleted(String userId) {
     Long until = deleted.get(userId);
+    return until != null && until > clock.getAsLong();
+  }
+
+  /** As {@link #userDeleted}, for a session that ended: an authentication the store vouched for just before. */
+  void sessionEnded(String sessionId) {
+    long now = clock.getAsLong();
+    endedSessions.values().removeIf(until -> until <= now);
+    endedSessions.put(sessionId, now + deletedRetentionMillis);
+  }
+
+  boolean recentlyEnded(String sessionId) {
+    Long until = endedSessions.get(sessionId);
     return until != null && until > clock.getAsLong();
   }
 

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  *   expires, the socket closes with 4401.</li>
  *   <li>Account deleted: {@code user.deleted}, then closed with 4410; also when the authentication
  *   was on its way while the deletion went through (see {@link SocketRegistry#userDeleted}).</li>
+ *   <li>Session ended: {@code session.ended}, then closed with 4401; likewise.</li>
  *   <li>Closed: timers cancelled, gone from the registry; nothing more is sent.</li>
  * </ul>
  */
@@ -55,6 +56,8 @@ final class SocketSession {
   private final Services services;
   private State state = State.UNAUTHENTICATED;
   private String userId;
+  /** The session of the token the socket holds (its sid). */
+  private String sessionId;
   private long authTimer = -1;
   private long expiryTimer = -1;
   private boolean authenticating;
@@ -153,7 +156,7 @@ final class SocketSession {
     }
     authenticating = true;
     services.tokens().verify(token)
-      .compose(verified -> services.store().user(verified.userId()).map(user -> new Authenticated(verified, user)))
+      .compose(verified -> services.store().user(verified.userId(), verified.sessionId()).map(user -> new Authenticated(verified, user)))
       .onComplete(done -> {
         authenticating = false;
         if (state == State.CLOSED) {
@@ -175,6 +178,12 @@ final class SocketSession {
       close(CloseReason.OTHER_USER);
       return;
     }
+    if (state == State.UNAUTHENTICATED && services.registry().recentlyEnded(token.sessionId())) {
+      // as below, for a session that ended while this authentication was on its way
+      socket.send(Events.sessionEndedMessage().encode());
+      close(CloseReason.SESSION_ENDED);
+      return;
+    }
     if (state == State.UNAUTHENTICATED && services.registry().recentlyDeleted(token.userId())) {
       // The store vouched for the account just before it was deleted, and the deletion already
       // went through this registry: as if this socket had been open then.
@@ -188,6 +197,8 @@ final class SocketSession {
       userId = token.userId();
       services.registry().authenticated(userId, this);
     }
+    // a renewal may come from another session of the same user: the socket then follows that one
+    sessionId = token.sessionId();
     scheduleExpiry(token.expiresAt());
     send(new JsonObject()
       .put(Field.TYPE, TYPE_READY)
@@ -197,7 +208,8 @@ final class SocketSession {
   }
 
   private void authFailed(Throwable error) {
-    if (error instanceof InvalidTokenException || Failure.of(error).filter(Failure.USER_NOT_FOUND::equals).isPresent()) {
+    if (error instanceof InvalidTokenException
+      || Failure.of(error).filter(f -> f == Failure.USER_NOT_FOUND || f == Failure.SESSION_ENDED).isPresent()) {
       close(CloseReason.INVALID_TOKEN);
     } else {
       // The store did not answer: the token may be fine. The socket keeps its state (and its
@@ -240,6 +252,23 @@ final class SocketSession {
     socket.send(event);
     services.metrics().delivered(Events.USER_DELETED);
     return close(CloseReason.ACCOUNT_DELETED);
+  }
+
+  String sessionId() {
+    return sessionId;
+  }
+
+  /**
+   * The socket's session ended: sends {@code {"type":"session.ended"}} (the last message, even to a
+   * slow reader) and closes with 4401. Completes once closed; at once when not authenticated.
+   */
+  Future<Void> sessionEnded(String message) {
+    if (state != State.AUTHENTICATED) {
+      return Future.succeededFuture();
+    }
+    socket.send(message);
+    services.metrics().delivered(Events.SESSION_ENDED);
+    return close(CloseReason.SESSION_ENDED);
   }
 
   private void error(String text) {

@@ -50,9 +50,10 @@ class RealtimeTimingTest {
     node.close();
   }
 
-  /** A valid token for that user with another lifetime than the node's. */
-  private static String tokenWithTtl(String userId, int ttlSeconds) {
-    return TestSocket.token(clientVertx, node.settings().tokens(), userId, ttlSeconds);
+  /** A valid token for the session of that token response with another lifetime than the node's. */
+  private static String tokenWithTtl(JsonObject tokens, int ttlSeconds) {
+    return TestSocket.token(clientVertx, node.settings().tokens(), tokens.getJsonObject("user").getString("id"),
+      (String) dev.avatarservice.support.Jwts.claim(tokens.getString("accessToken"), "sid"), ttlSeconds);
   }
 
   @Test
@@ -74,7 +75,7 @@ class RealtimeTimingTest {
     JsonObject alice = node.api().register("timing-alice");
     String userId = alice.getJsonObject("user").getString("id");
     String first = alice.getString("accessToken");
-    String later = tokenWithTtl(userId, TTL_SECONDS + 2);
+    String later = tokenWithTtl(alice, TTL_SECONDS + 2);
     assertThat(TestSocket.expiry(later)).isGreaterThan(TestSocket.expiry(first));
     TestSocket kept = TestSocket.open(client, node.port(), "/ws", TestSocket.Mode.PLAIN, bearer(first));
     kept.next("ready");
@@ -187,7 +188,7 @@ class RealtimeTimingTest {
    */
   private static Socket rawWebSocket(String identifier) throws IOException {
     JsonObject user = node.api().register(identifier);
-    String token = tokenWithTtl(user.getJsonObject("user").getString("id"), 60);
+    String token = tokenWithTtl(user, 60);
     Socket tcp = new Socket("127.0.0.1", node.port());
     tcp.setSoTimeout((int) (TestSocket.WAIT_SECONDS * 1000));
     tcp.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -74,7 +74,7 @@ class SocketSessionTest {
   private static SocketSession authenticated(FakeSocket socket, SocketRegistry registry, String userId) {
     SocketSession session = new SocketSession(socket, services(registry));
     long inAnHour = System.currentTimeMillis() / 1000 + 3600;
-    session.start(new VerifiedToken(userId, inAnHour), new JsonObject().put("id", userId).putNull("avatarUrl"));
+    session.start(new VerifiedToken(userId, UUID.randomUUID().toString(), inAnHour), new JsonObject().put("id", userId).putNull("avatarUrl"));
     assertThat(new JsonObject(socket.sent.get(0)).getString("type")).isEqualTo("ready");
     return session;
   }
@@ -128,7 +128,7 @@ class SocketSessionTest {
 
     FakeSocket socket = new FakeSocket();
     SocketSession session = new SocketSession(socket, services(registry));
-    session.start(new VerifiedToken(userId, System.currentTimeMillis() / 1000 + 3600),
+    session.start(new VerifiedToken(userId, UUID.randomUUID().toString(), System.currentTimeMillis() / 1000 + 3600),
       new JsonObject().put("id", userId).putNull("avatarUrl"));
 
     assertThat(socket.sent).containsExactly(Events.userDeleted(userId).encode());

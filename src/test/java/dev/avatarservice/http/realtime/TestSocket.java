@@ -1,6 +1,7 @@
 package dev.avatarservice.http.realtime;
 
 import dev.avatarservice.account.AccessTokens;
+import dev.avatarservice.account.SigningKeys;
 import dev.avatarservice.account.TokenSettings;
 import dev.avatarservice.support.TestNode;
 import io.vertx.core.Vertx;
@@ -215,10 +216,11 @@ public final class TestSocket {
    * A valid access token for any user id, with any lifetime: signed with the test node's key, as the
    * node would sign it.
    */
-  static String token(Vertx vertx, TokenSettings node, String userId, int ttlSeconds) {
-    TokenSettings settings = new TokenSettings(TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+  static String token(Vertx vertx, TokenSettings node, String userId, String sessionId, int ttlSeconds) {
+    TokenSettings settings = new TokenSettings(SigningKeys.of(
+      TestNode.JWT_SECRET.getBytes(StandardCharsets.UTF_8), java.util.List.of()),
       node.issuer(), node.audience(), ttlSeconds, 0, 0);
-    return new AccessTokens(vertx, settings, Clock.systemUTC()).issue(userId);
+    return new AccessTokens(vertx, settings, Clock.systemUTC()).issue(userId, sessionId);
   }
 
   /** The {@code exp} claim of a JWT, in epoch seconds (tests read their own tokens). */

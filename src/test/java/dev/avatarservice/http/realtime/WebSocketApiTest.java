@@ -136,7 +136,8 @@ class WebSocketApiTest {
   /** User ids are never reused: a token of an account that is gone authenticates no one. */
   @Test
   void aValidTokenOfAnAccountThatDoesNotExistIsRefused() {
-    String orphan = TestSocket.token(clientVertx, node.settings().tokens(), UUID.randomUUID().toString(), 60);
+    String orphan = TestSocket.token(clientVertx, node.settings().tokens(), UUID.randomUUID().toString(),
+      UUID.randomUUID().toString(), 60);
     UpgradeRejectedException refused = TestSocket.refused(client, node.port(), "/ws", bearer(orphan));
     assertThat(refused.getStatus()).isEqualTo(401);
     assertThat(refused.getBody().toJsonObject().getJsonObject("data").getString("code")).isEqualTo("unauthorized");

@@ -13,17 +13,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Announces a deleted account and waits, for a bounded time, until every node has closed that
- * user's sockets. It publishes {@code user.deleted} on {@link EventAddress#USER_DELETED} as any
- * event (for every consumer of it, and as a second path to the sockets), then sends the event to
- * each notify verticle listed in {@link EventAddress#NOTIFY_NODES}, which answers once its node's
- * sockets of that user have been sent the event and closed with 4410.
+ * Announces an event that every node must act on and confirm ({@code user.deleted},
+ * {@code session.ended}), and waits, for a bounded time, until every node has closed the sockets
+ * concerned. It publishes the event on its address ({@link Events#address}) as any event (for every
+ * consumer of it, and as a second path to the sockets), then sends it to each notify verticle
+ * listed in {@link EventAddress#NOTIFY_NODES}, which answers once its node's sockets concerned have
+ * been sent the event and closed (4410 for a deleted account, 4401 for an ended session).
  * <p>
  * A listed node that no longer exists (it crashed without taking its address out) answers at once
  * with {@code NO_HANDLERS}: it holds no sockets, so it counts as done. A node that does not answer
  * within the timeout, or a cluster map that does not answer, makes the outcome unconfirmed.
  */
-public final class UserDeletedBroadcast {
+public final class NotifyClient {
 
   /** How the nodes answered: closed their sockets, did not exist any more, or did not answer in time. */
   public record Outcome(int confirmed, int gone, int unconfirmed) {
@@ -41,24 +42,23 @@ public final class UserDeletedBroadcast {
   private final long timeoutMillis;
   private final DeliveryOptions options;
 
-  public UserDeletedBroadcast(Vertx vertx, long timeoutMillis) {
+  public NotifyClient(Vertx vertx, long timeoutMillis) {
     this.vertx = vertx;
     this.timeoutMillis = timeoutMillis;
     this.options = new DeliveryOptions().setSendTimeout(timeoutMillis);
   }
 
   /** Never fails: the outcome says whether every node confirmed within the timeout. */
-  public Future<Outcome> send(String userId) {
-    JsonObject event = Events.userDeleted(userId);
+  public Future<Outcome> send(JsonObject event) {
     EventBus bus = vertx.eventBus();
-    bus.publish(EventAddress.USER_DELETED, event);
+    bus.publish(Events.address(event), event);
     return vertx.sharedData().<String, Boolean>getAsyncMap(EventAddress.NOTIFY_NODES)
       .compose(AsyncMap::keys)
       .compose(nodes -> {
         List<Future<Answer>> answers = nodes.stream()
           .map(address -> bus.request(address, event, options)
             .map(Answer.CONFIRMED)
-            .otherwise(UserDeletedBroadcast::answer))
+            .otherwise(NotifyClient::answer))
           .toList();
         return Future.all(answers).map(done -> count(answers));
       })
