@@ -75,6 +75,10 @@ public final class AppConfig {
     intIn("WS_MAX_MESSAGE", 256, 16 << 20);
     intIn("WS_PING_INTERVAL", 1, 3600);
     httpIdleTimeoutSeconds();
+    httpHeaderTimeoutSeconds();
+    httpBodyMinRate();
+    wsMaxPerUser();
+    wsMaxPerAddress();
     deletionConfirmTimeoutMs();
     wsOrigins();
     corsOrigins();
@@ -297,6 +301,29 @@ public final class AppConfig {
         + " sockets would be closed between two pings");
     }
     return seconds;
+  }
+
+  /**
+   * Seconds a request's headers may take to arrive, from the connection opening or the end of the
+   * previous answer on it (0: no limit); also the grace before a body's rate counts.
+   */
+  public int httpHeaderTimeoutSeconds() {
+    return intIn("HTTP_HEADER_TIMEOUT", 0, 3600);
+  }
+
+  /** Bytes per second a request body must keep arriving at, after the grace (0: no minimum). */
+  public int httpBodyMinRate() {
+    return intIn("HTTP_BODY_MIN_RATE", 0, 100 << 20);
+  }
+
+  /** Sockets one account may hold open on a node; one more is refused (429 or close 4429). */
+  public int wsMaxPerUser() {
+    return intIn("WS_MAX_PER_USER", 1, 1_000_000);
+  }
+
+  /** Sockets one client address may hold open on a node; one more handshake is refused with 429. */
+  public int wsMaxPerAddress() {
+    return intIn("WS_MAX_PER_ADDRESS", 1, 10_000_000);
   }
 
   /**

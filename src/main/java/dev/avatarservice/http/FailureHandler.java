@@ -30,6 +30,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
   private static final long STORE_RETRY_AFTER_SECONDS = 5;
 
+  private final AllowedMethods allowed;
+
+  public FailureHandler(AllowedMethods allowed) {
+    this.allowed = allowed;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
@@ -49,6 +55,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       }
     }
     failure.headers().forEach(header -> ctx.response().headers().set(header.getKey(), header.getValue()));
+    if (failure.status() == 405) {
+      String allow = allowed.allow(ctx.normalizedPath());
+      if (allow != null) {
+        ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+      }
+    }
     ctx.put(ServiceMetrics.CODE, failure.code());
     if (failure.limiter() != null) {
       ServiceMetrics.refusedBy(ctx, failure.limiter());

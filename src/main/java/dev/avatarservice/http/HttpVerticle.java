@@ -71,8 +71,11 @@ public final class HttpVerticle extends VerticleBase {
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           // HTTP/1.1 only: Vert.x answered a stray "Upgrade: h2c" with an unframed 400 and kept the connection open
           .setHttp2ClearTextEnabled(false), config))
+        .connectionHandler(connection -> ConnectionGuard.install(connection, guardSettings(config)))
         .requestHandler(router)
         .invalidRequestHandler(FailureHandler::invalidRequest)
+        // a connection's failures (resets, malformed input) are answered where they happen, not logged again
+        .exceptionHandler(error -> LOG.debug("HTTP connection failure: {}", error.getClass().getSimpleName()))
         .listen())
       .onSuccess(listening -> {
         server = listening;
@@ -80,8 +83,13 @@ public final class HttpVerticle extends VerticleBase {
       });
   }
 
+  private static ConnectionGuard.Settings guardSettings(AppConfig config) {
+    return new ConnectionGuard.Settings(config.httpHeaderTimeoutSeconds() * 1000L, config.httpBodyMinRate());
+  }
+
   private Router router(AppConfig config, StoreClient store, AccessTokens tokens, DocsRoutes docs) {
     Router router = Router.router(vertx);
+    router.route().handler(AllowedMethods::headAsGet);
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
     router.route().handler(new ServiceMetrics(BackendRegistries.getNow(config.metricsRegistryName())));
@@ -111,7 +119,7 @@ public final class HttpVerticle extends VerticleBase {
       realtime.mount(router);
     }
 
-    FailureHandler failures = new FailureHandler();
+    FailureHandler failures = new FailureHandler(AllowedMethods.of(router));
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
       router.errorHandler(status, failures);

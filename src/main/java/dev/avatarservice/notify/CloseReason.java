@@ -13,6 +13,8 @@ enum CloseReason {
   TOKEN_EXPIRED(4401, "token expired"),
   /** A renewal with a token of another user than the socket's. */
   OTHER_USER(4401, "token of another user"),
+  /** The account holds WS_MAX_PER_USER sockets already: this one, the newest, goes. */
+  TOO_MANY_SOCKETS(4429, "too many sockets"),
   /** The account was deleted; sent after the {@code user.deleted} message. */
   ACCOUNT_DELETED(4410, "account deleted"),
   /** The server is shutting down; reconnect (to another node). */

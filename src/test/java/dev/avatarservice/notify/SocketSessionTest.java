@@ -69,13 +69,13 @@ class SocketSessionTest {
   private static SocketSession.Services services(SocketRegistry registry) {
     AppConfig config = AppConfig.from(ConfigLoader.bundledDefaults());
     return new SocketSession.Services(vertx, null, null, registry, new RealtimeMetrics(new RealtimeMetrics.OpenSockets(), null),
-      RealtimeSettings.from(config));
+      RealtimeSettings.from(config), new SocketLimits(config.wsMaxPerUser(), config.wsMaxPerAddress()));
   }
 
   private static SocketSession authenticated(FakeSocket socket, SocketRegistry registry, String userId) {
     SocketSession session = new SocketSession(socket, services(registry));
     long inAnHour = System.currentTimeMillis() / 1000 + 3600;
-    session.start(new VerifiedToken(userId, inAnHour), new JsonObject().put("id", userId).putNull("avatarUrl"));
+    session.start(null, new VerifiedToken(userId, inAnHour), new JsonObject().put("id", userId).putNull("avatarUrl"), null);
     assertThat(new JsonObject(socket.sent.get(0)).getString("type")).isEqualTo("ready");
     return session;
   }
@@ -129,8 +129,8 @@ class SocketSessionTest {
 
     FakeSocket socket = new FakeSocket();
     SocketSession session = new SocketSession(socket, services(registry));
-    session.start(new VerifiedToken(userId, System.currentTimeMillis() / 1000 + 3600),
-      new JsonObject().put("id", userId).putNull("avatarUrl"));
+    session.start(null, new VerifiedToken(userId, System.currentTimeMillis() / 1000 + 3600),
+      new JsonObject().put("id", userId).putNull("avatarUrl"), null);
 
     assertThat(socket.sent).containsExactly(Events.userDeleted(userId).encode());
     assertThat(socket.closeCode).isEqualTo(4410);
