@@ -162,6 +162,10 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
       }
     }
     ctx.fireChannelRead(msg);
+    if (!requestOpen && unanswered == 0 && !closeAfterAnswer && !webSocket && ctx.channel().isActive()) {
+      // answered before its end was read (a GET is answered at its head): the wait starts now
+      startHeaderTimer(ctx);
+    }
   }
 
   /**
