@@ -64,8 +64,11 @@ public final class RealtimeRoutes {
   /** The FastAPI version's header. */
   private static final String TOKEN_HEADER = "token";
   private static final String SOCKJS_SESSION = "/sockjs/[^/.]+/[^/.]+/";
-  /** The SockJS HTTP transports of a session: server id, session id, transport. */
-  private static final String SOCKJS_HTTP_TRANSPORT = "/sockjs/([^/.]+)/([^/.]+)/(xhr|xhr_streaming|eventsource|xhr_send)";
+  /**
+   * The SockJS HTTP transports of a session. No capturing groups: Vert.x would add them to the
+   * request's parameters as param0, param1..., where the SockJS handler reads its session id.
+   */
+  private static final String SOCKJS_HTTP_TRANSPORT = "/sockjs/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|xhr_send)";
   /** What a server or session id may be: sockjs-client sends a few letters and digits. */
   private static final Pattern SOCKJS_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   /** The cookie that binds a SockJS session to the client that opened it. */
@@ -177,15 +180,17 @@ public final class RealtimeRoutes {
    */
   private void checkSessionOwner(RoutingContext ctx) {
     HttpMethod method = ctx.request().method();
-    String transport = ctx.pathParam("param2");
+    // /sockjs/<server>/<session>/<transport>, as the route's pattern matched it
+    String[] parts = ctx.normalizedPath().split("/");
+    String server = parts[2];
+    String sessionId = parts[3];
+    String transport = parts[4];
     boolean send = "xhr_send".equals(transport);
     HttpMethod expected = "eventsource".equals(transport) ? HttpMethod.GET : HttpMethod.POST;
     if (method != expected) {
       ctx.next(); // CORS preflights, and wrong methods, which the SockJS handler answers
       return;
     }
-    String server = ctx.pathParam("param0");
-    String sessionId = ctx.pathParam("param1");
     if (!SOCKJS_ID.matcher(server).matches() || !SOCKJS_ID.matcher(sessionId).matches()) {
       ctx.fail(ApiException.fail(404, "not_found", "not a SockJS session"));
       return;
