@@ -148,7 +148,8 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
       requestOpen = !(msg instanceof LastHttpContent);
     }
     if (msg instanceof HttpContent content) {
-      if (!content.decoderResult().isSuccess()) {
+      // a request head the codec refused (FullHttpRequest with a failure) is Vert.x's to answer
+      if (!content.decoderResult().isSuccess() && !(msg instanceof HttpRequest)) {
         malformedBody(ctx, content);
         return;
       }

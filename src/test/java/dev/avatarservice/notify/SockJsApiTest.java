@@ -33,6 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SockJsApiTest {
 
+  /** The cookie that binds a SockJS session to its client. */
+  private static final String SOCKJS_COOKIE = "sockjs_key";
+
   private static TestNode node;
   private static Vertx clientVertx;
   private static WebSocketClient client;
@@ -141,7 +144,7 @@ class SockJsApiTest {
     assertThat(opened.bodyAsString()).isEqualTo("o\n");
     // no JSESSIONID: only the session's own key, for its own path
     assertThat(opened.cookies()).singleElement().satisfies(cookie -> assertThat(cookie)
-      .startsWith(RealtimeRoutes.SOCKJS_COOKIE + "=").contains("Path=" + session).containsIgnoringCase("HttpOnly"));
+      .startsWith(SOCKJS_COOKIE + "=").contains("Path=" + session).containsIgnoringCase("HttpOnly"));
   }
 
   // ---------------------------------------------------------------- someone else's session id
@@ -161,7 +164,7 @@ class SockJsApiTest {
     // the attacker knows the session id, without the victim's cookie, or with a key of its own
     WebClientSession other = WebClientSession.create(http);
     io.netty.handler.codec.http.cookie.DefaultCookie forged =
-      new io.netty.handler.codec.http.cookie.DefaultCookie(RealtimeRoutes.SOCKJS_COOKIE, "forged-key");
+      new io.netty.handler.codec.http.cookie.DefaultCookie(SOCKJS_COOKIE, "forged-key");
     forged.setPath(session);
     other.cookieStore().put(forged);
     for (WebClient attacker : List.of(http, other)) {
