@@ -50,9 +50,11 @@ public final class AllowedMethods {
    * without its body); mounted first.
    */
   public static void headAsGet(RoutingContext ctx) {
-    if (ctx.request().method() == HttpMethod.HEAD && ctx.get(HEAD_MARK) == null) {
+    if (ctx.request().method() == HttpMethod.HEAD && ctx.get(HEAD_MARK) == null && ctx.request().path() != null) {
       ctx.put(HEAD_MARK, Boolean.TRUE);
-      ctx.reroute(HttpMethod.GET, ctx.request().uri());
+      // the path and query, not the URI, which may be in absolute form (HEAD http://host/path)
+      String query = ctx.request().query();
+      ctx.reroute(HttpMethod.GET, query == null ? ctx.request().path() : ctx.request().path() + "?" + query);
       return;
     }
     if (isHead(ctx)) {

@@ -256,6 +256,9 @@ public final class ConnectionGuard extends ChannelDuplexHandler {
       ctx.executor().schedule(() -> closeNow(ctx), HELD_CLOSE_MILLIS, TimeUnit.MILLISECONDS);
       return;
     }
+    // Vert.x closes at once after a failure in the read path (a decoder throwing), when the answer
+    // to it may be written but not yet flushed: out with it first
+    ctx.flush();
     ctx.close(promise);
   }
 

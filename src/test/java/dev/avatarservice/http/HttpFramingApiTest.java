@@ -173,6 +173,21 @@ class HttpFramingApiTest {
     assertThat(conversation.closed()).isTrue();
   }
 
+  @Test
+  void aMultipartPartHeaderTheDecoderChokesOnIsAnswered400() {
+    // a Content-Disposition parameter without "=" made Netty's form decoder throw: answered 500, then lost
+    String body = "--b0undary\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"\"; DROP TABLE users; --\"\r\n"
+      + "Content-Type: image/png\r\n\r\nxxxx\r\n--b0undary--\r\n";
+    String request = "POST /api/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b0undary\r\n"
+      + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+
+    Conversation conversation = RawHttp.converse(node.port(), ascii(request), QUIET_MS);
+
+    assertThat(conversation.responses()).hasSize(1);
+    assertThat(conversation.responses().get(0).status()).isEqualTo(400);
+    assertThat(code(conversation.responses().get(0))).isEqualTo("bad_request");
+  }
+
   // ---------------------------------------------------------------- HEAD and Allow
 
   @Test
@@ -197,6 +212,13 @@ class HttpFramingApiTest {
         assertThat(headAnswer.header(header)).as(path + " " + header).isEqualTo(get.header(header));
       }
     }
+  }
+
+  @Test
+  void headInAbsoluteFormIsAnsweredToo() {
+    String head = RawHttp.untilClosed(node.port(),
+      ascii("HEAD http://127.0.0.1/health?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    assertThat(head).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n");
   }
 
   @Test
