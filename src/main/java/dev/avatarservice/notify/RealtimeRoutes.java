@@ -54,8 +54,10 @@ import java.util.regex.Pattern;
  * Upgrades go through the router ({@code toWebSocket()}), never {@code HttpServer.webSocketHandler},
  * so that WebSocket and SockJS work side by side. SockJS's two WebSocket transports are served here
  * ({@link WebSocketChannel}) so that they carry the contract's close codes; Vert.x's SockJS handler
- * serves the HTTP transports and {@code /info}, without JSONP and htmlfile (script injection), the
- * iframe page (it loads the SockJS client from a CDN) or JSESSIONID cookies.
+ * serves the HTTP transports, without JSONP and htmlfile (script injection), the iframe page (it
+ * loads the SockJS client from a CDN) or JSESSIONID cookies. {@code /info} is ours, and each HTTP
+ * transport session is bound to the client that opened it by a cookie of ours ({@link SockJsBindings}).
+ * Sockets are capped per account and per client address ({@link SocketLimits}).
  */
 public final class RealtimeRoutes {
 
@@ -76,6 +78,7 @@ public final class RealtimeRoutes {
   /** How long a closed SockJS session keeps its binding: longer than Vert.x keeps the session to answer polls. */
   private static final long SOCKJS_CLOSED_RETENTION_MILLIS = SockJSHandlerOptions.DEFAULT_SESSION_TIMEOUT * 6;
   private static final long SOCKJS_SWEEP_MILLIS = 10_000;
+  private static final Pattern SOCKJS_URI = Pattern.compile("^/sockjs/[^/.]+/([^/.]+)/");
 
   private final Vertx vertx;
   private final AccessTokens tokens;
@@ -151,8 +154,8 @@ public final class RealtimeRoutes {
 
   /**
    * SockJS's {@code /info}, answered here rather than by Vert.x, which says {@code cookie_needed}
-   * only when it sets its own JSESSIONID: sockjs-client sends cookies on its HTTP transports
-   * only when told they are needed.
+   * only when it sets its own JSESSIONID: {@code cookie_needed: true} is what makes sockjs-client
+   * send cookies on its HTTP transports (and avoid the ones that cannot carry them).
    */
   private void info(RoutingContext ctx) {
     JsonObject info = new JsonObject()
@@ -252,7 +255,6 @@ public final class RealtimeRoutes {
     return matcher.find() ? matcher.group(1) : null;
   }
 
-  private static final Pattern SOCKJS_URI = Pattern.compile("^/sockjs/[^/.]+/([^/.]+)/");
 
   /**
    * The client address sockets are counted by. The one place to read it, so that it can follow
