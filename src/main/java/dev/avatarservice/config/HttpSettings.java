@@ -20,8 +20,13 @@ import java.util.List;
  *                               address and node
  * @param trustedProxies         TRUSTED_PROXIES: the reverse proxies whose {@code X-Forwarded-For} /
  *                               {@code Forwarded} headers are believed (none: the headers are ignored)
+ * @param headerTimeoutSeconds   HTTP_HEADER_TIMEOUT: seconds a request's headers may take to arrive, from the
+ *                               connection opening or the end of the previous answer (0: no limit); also
+ *                               the grace before a body's rate counts
+ * @param bodyMinRate            HTTP_BODY_MIN_RATE: bytes per second a body must keep arriving at (0: none)
  */
 public record HttpSettings(String host, int port, int instances, String publicBaseUrl, AllowedOrigins corsOrigins,
                            int jsonBodyLimit, int idleTimeoutSeconds, int shutdownTimeoutSeconds,
-                           int authRequestsPerMinute, List<AddressRange> trustedProxies) {
+                           int authRequestsPerMinute, List<AddressRange> trustedProxies,
+                           int headerTimeoutSeconds, int bodyMinRate) {
 }

@@ -77,7 +77,9 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       idleTimeoutSeconds,
       values.intIn("SHUTDOWN_TIMEOUT", 0, 3600),
       values.intIn("AUTH_REQUESTS_PER_MINUTE", 1, 10_000_000),
-      trustedProxies(values));
+      trustedProxies(values),
+      values.intIn("HTTP_HEADER_TIMEOUT", 0, 3600),
+      values.intIn("HTTP_BODY_MIN_RATE", 0, 100 << 20));
 
     StoreSettings store = new StoreSettings(
       values.string("DB_PATH"),
@@ -135,7 +137,10 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       // a deleted user is remembered at least as long as an answer of the store may take
       storeTimeoutMs,
       // the notify verticle waits DELETION_CONFIRM_TIMEOUT_MS for each node's sockets to be closed
-      deletionConfirmTimeoutMs / 2);
+      deletionConfirmTimeoutMs / 2,
+      values.intIn("WS_MAX_PER_USER", 1, 1_000_000),
+      values.intIn("WS_MAX_PER_ADDRESS", 1, 10_000_000),
+      publicBaseUrl.startsWith("https:"));
 
     ClusterSettings cluster = new ClusterSettings(
       clustered,

@@ -23,6 +23,9 @@ public final class AccessLog implements Handler<RoutingContext> {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern UNSAFE_PATH_CHARS = Pattern.compile("[^A-Za-z0-9/._~%+-]");
   private static final BitSet SAFE_PATH_CHAR = safePathChars();
+  private static final String SOCKJS = "/sockjs/";
+  /** {@code /sockjs/<server>/<session>/<transport>}; anything after the first two segments names a session. */
+  private static final Pattern SOCKJS_SESSION = Pattern.compile("^/sockjs/[^/]*/[^/]*(/|$)");
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -31,18 +34,27 @@ public final class AccessLog implements Handler<RoutingContext> {
     String requestId = offered != null && SAFE_ID.matcher(offered).matches() ? offered : newId();
     ctx.put(HEADER, requestId);
     ctx.response().putHeader(HEADER, requestId);
+    String method = ctx.get(AllowedMethods.HEAD_MARK) != null ? "HEAD" : LogSafe.escape(ctx.request().method());
     ctx.addEndHandler(done -> {
-      if (LOG.isInfoEnabled()) {
-        // the client address every limit used; the proxy it came through, when it did
-        String client = ClientAddress.of(ctx);
-        String peer = ClientAddress.peer(ctx.request());
-        LOG.info("{} {} {} {} {}ms id={}{}", LogSafe.escape(client),
-          LogSafe.escape(ctx.request().method()),
-          loggable(ctx.request().path()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
-          requestId, client.equals(peer) ? "" : " via=" + LogSafe.escape(peer));
+      if (done.failed() && !ctx.response().ended() && !ctx.response().closed()) {
+        // the request failed (a malformed body) and its answer is still to come: log that one
+        ctx.addBodyEndHandler(written -> log(ctx, method, start, requestId));
+      } else {
+        log(ctx, method, start, requestId);
       }
     });
     ctx.next();
+  }
+
+  private static void log(RoutingContext ctx, String method, long start, String requestId) {
+    if (LOG.isInfoEnabled()) {
+      // the client address every limit used; the proxy it came through, when it did
+      String client = ClientAddress.of(ctx);
+      String peer = ClientAddress.peer(ctx.request());
+      LOG.info("{} {} {} {} {}ms id={}{}", LogSafe.escape(client), method,
+        loggable(ctx.request().path()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000,
+        requestId, client.equals(peer) ? "" : " via=" + LogSafe.escape(peer));
+    }
   }
 
   /**
@@ -56,10 +68,17 @@ public final class AccessLog implements Handler<RoutingContext> {
     return new UUID(high, low).toString();
   }
 
-  /** The path with anything that could forge a log line or hide in a terminal replaced. */
+  /**
+   * The path with anything that could forge a log line or hide in a terminal replaced, and without
+   * SockJS server and session ids: a session id is what an HTTP transport request names its
+   * session by, so it stays out of the logs.
+   */
   static String loggable(String path) {
     if (path == null) {
       return "-";
+    }
+    if (path.startsWith(SOCKJS)) {
+      path = SOCKJS_SESSION.matcher(path).replaceFirst("/sockjs/-/-/");
     }
     String bounded = path.length() > 200 ? path.substring(0, 200) + "..." : path;
     // the regular expression only for the rare path that needs it: it cost more than the rest of a /health

@@ -1,5 +1,6 @@
 package dev.avatarservice.http;
 
+
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -70,6 +71,11 @@ final class AvatarFileHandler implements Handler<RoutingContext> {
         .putHeader(HttpHeaders.CONTENT_TYPE, "image/png")
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+      if (AllowedMethods.isHead(ctx)) {
+        open.close();
+        response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(open.size())).end();
+        return;
+      }
       try {
         response.sendFile(open.channel(), 0, open.size()).onComplete(sent -> open.close());
       } catch (RuntimeException e) {

@@ -36,6 +36,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(FailureHandler.class);
   private static final long STORE_RETRY_AFTER_SECONDS = 5;
 
+  private final AllowedMethods allowed;
+
+  public FailureHandler(AllowedMethods allowed) {
+    this.allowed = allowed;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     if (ctx.failure() instanceof HttpClosedException || ctx.response().closed()) {
@@ -55,6 +61,12 @@ public final class FailureHandler implements Handler<RoutingContext> {
       }
     }
     failure.headers().forEach(header -> ctx.response().headers().set(header.getKey(), header.getValue()));
+    if (failure.status() == 405) {
+      String allow = allowed.allow(ctx.normalizedPath());
+      if (allow != null) {
+        ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+      }
+    }
     ctx.put(ServiceMetrics.CODE, failure.code());
     if (failure.limiter() != null) {
       ServiceMetrics.refusedBy(ctx, failure.limiter());
@@ -141,9 +153,21 @@ public final class FailureHandler implements Handler<RoutingContext> {
       // a Vert.x handler refused the request with a status and an exception of its own (CORS: 403)
       return byStatus(statusCode);
     }
+    if (thrownByMultipartDecoder(error)) {
+      // Netty's form decoder throws plain runtime exceptions on some malformed part headers
+      // (a Content-Disposition parameter without "="): the client's fault, not ours
+      LOG.debug("Unreadable multipart body: {}", error.getClass().getSimpleName());
+      return ApiException.fail(400, "bad_request", "the multipart/form-data body cannot be read");
+    }
     // its message may quote the request (Vert.x and Netty quote header values, parsers the body)
     LOG.error("Unhandled failure", LogSafe.escapeMessages(error));
     return ApiException.fail(500, "internal_error", "internal error");
+  }
+
+  private static boolean thrownByMultipartDecoder(Throwable error) {
+    StackTraceElement[] frames = error.getStackTrace();
+    return error instanceof RuntimeException && frames.length > 0
+      && frames[0].getClassName().startsWith("io.netty.handler.codec.http.multipart.");
   }
 
   private static ApiException fromReply(ReplyException reply) {

@@ -75,8 +75,12 @@ public final class HttpVerticle extends VerticleBase {
           .setIdleTimeoutUnit(TimeUnit.SECONDS)
           // HTTP/1.1 only: Vert.x answered a stray "Upgrade: h2c" with an unframed 400 and kept the connection open
           .setHttp2ClearTextEnabled(false), settings.realtime()))
+        .connectionHandler(connection -> ConnectionGuard.install(connection,
+          new ConnectionGuard.Settings(http.headerTimeoutSeconds() * 1000L, http.bodyMinRate())))
         .requestHandler(router)
         .invalidRequestHandler(FailureHandler::invalidRequest)
+        // a connection's failures (resets, malformed input) are answered where they happen, not logged again
+        .exceptionHandler(error -> LOG.debug("HTTP connection failure: {}", error.getClass().getSimpleName()))
         .listen())
       .onSuccess(listening -> {
         server = listening;
@@ -87,7 +91,8 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(StoreClient store, SigningKeys keys, DocsRoutes docs) {
     AccessTokens tokens = new AccessTokens(vertx, settings.tokens().withKeys(keys), Clock.systemUTC());
     Router router = Router.router(vertx);
-    // first: every handler after it, the access log included, sees the same client address
+    router.route().handler(AllowedMethods::headAsGet);
+    // then: every handler after it, the access log included, sees the same client address
     router.route().handler(new ClientAddress(settings.http().trustedProxies()));
     router.route().handler(new AccessLog());
     router.route().handler(new RequestGuard());
@@ -121,7 +126,7 @@ public final class HttpVerticle extends VerticleBase {
       realtime.mount(router);
     }
 
-    FailureHandler failures = new FailureHandler();
+    FailureHandler failures = new FailureHandler(AllowedMethods.of(router));
     router.route().failureHandler(failures);
     for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500, 503}) {
       router.errorHandler(status, failures);

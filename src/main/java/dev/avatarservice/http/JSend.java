@@ -1,6 +1,7 @@
 package dev.avatarservice.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +54,10 @@ public final class JSend {
     if (!response.headers().contains(HttpHeaders.CACHE_CONTROL)) {
       response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     }
+    Buffer bytes = body.toBuffer();
+    // set here, not by Vert.x, so that the answer to a HEAD request carries it too
     return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-      .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY).end(body.toBuffer());
+      .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length()))
+      .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY).end(bytes);
   }
 }

@@ -1,11 +1,13 @@
 package dev.avatarservice.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
+import java.util.List;
 
 /**
  * Refuses with 400, before any other handler sees them, requests that would make a later handler
@@ -20,6 +22,12 @@ public final class RequestGuard implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    String framing = ambiguousFraming(ctx.request().headers());
+    if (framing != null) {
+      // ConnectionGuard has marked the request: the connection closes after this answer
+      ctx.fail(ApiException.fail(400, "bad_request", framing));
+      return;
+    }
     try {
       ctx.normalizedPath();
     } catch (IllegalArgumentException e) {
@@ -33,6 +41,26 @@ public final class RequestGuard implements Handler<RoutingContext> {
       return;
     }
     ctx.next();
+  }
+
+  /**
+   * Why a request's framing or target is ambiguous, or null: several Host or Content-Length
+   * headers, or a Transfer-Encoding other than exactly {@code chunked} (RFC 9112 §6.1: a body
+   * whose length is not known from the chunks cannot be read safely). Such a request could be
+   * read differently by a proxy in front of this service.
+   */
+  static String ambiguousFraming(MultiMap headers) {
+    if (headers.getAll(HttpHeaders.HOST).size() > 1) {
+      return "a request must have one Host header";
+    }
+    if (headers.getAll(HttpHeaders.CONTENT_LENGTH).size() > 1) {
+      return "a request must have at most one Content-Length header";
+    }
+    List<String> codings = headers.getAll(HttpHeaders.TRANSFER_ENCODING);
+    if (!codings.isEmpty() && (codings.size() > 1 || !"chunked".equalsIgnoreCase(codings.get(0).trim()))) {
+      return "the only Transfer-Encoding accepted is chunked";
+    }
+    return null;
   }
 
   /**

@@ -25,6 +25,14 @@ class AccessLogTest {
   }
 
   @Test
+  void sockJsServerAndSessionIdsAreLeftOut() {
+    assertThat(AccessLog.loggable("/sockjs/123/s3cr3tsession/xhr_send")).isEqualTo("/sockjs/-/-/xhr_send");
+    assertThat(AccessLog.loggable("/sockjs/123/s3cr3tsession/websocket")).isEqualTo("/sockjs/-/-/websocket");
+    assertThat(AccessLog.loggable("/sockjs/123/s3cr3tsession")).isEqualTo("/sockjs/-/-/");
+    assertThat(AccessLog.loggable("/sockjs/info")).isEqualTo("/sockjs/info");
+  }
+
+  @Test
   void longPathsAreCut() {
     assertThat(AccessLog.loggable("/" + "a".repeat(500))).hasSize(203).endsWith("...");
   }

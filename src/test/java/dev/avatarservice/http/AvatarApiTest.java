@@ -381,6 +381,23 @@ class AvatarApiTest {
   // ---- serving ----
 
   @Test
+  void headAnswersTheHeadersOfGetWithoutTheBody() {
+    String path = pathOf(uploaded(uploadRaw(UPLOAD, newToken(), "image/png", smallPng())).getString("avatarUrl"));
+    HttpResponse<Buffer> got = get(path);
+    String head = RawHttp.untilClosed(node.port(), ("HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+
+    assertThat(head).startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n"); // no body
+    RawHttp.Response answer = RawHttp.exchange(node.port(), ("HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+      .getBytes(StandardCharsets.US_ASCII), true).orElseThrow();
+    for (String name : List.of("Content-Type", "Content-Length", "ETag", "Cache-Control", "X-Content-Type-Options",
+      "Content-Security-Policy")) {
+      assertThat(answer.header(name)).as(name).isNotNull().isEqualTo(got.getHeader(name));
+    }
+    assertThat(Integer.parseInt(answer.header("Content-Length"))).isEqualTo(got.body().length());
+  }
+
+  @Test
   void anUnchangedAvatarAnswers304ToItsETag() {
     String url = uploaded(uploadRaw(UPLOAD, newToken(), "image/png", smallPng())).getString("avatarUrl");
     String etag = get(pathOf(url)).getHeader("ETag");

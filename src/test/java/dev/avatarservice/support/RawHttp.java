@@ -48,6 +48,58 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * Everything the server answers to these bytes on one connection, in order, and whether it then
+   * closed the connection; a connection still open after {@code quietMillis} without a byte counts
+   * as kept open. For pipelined and smuggled requests.
+   */
+  public static Conversation converse(int port, byte[] requests, int quietMillis) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MS);
+      socket.setSoTimeout(quietMillis);
+      OutputStream out = socket.getOutputStream();
+      try {
+        out.write(requests);
+        out.flush();
+      } catch (SocketException e) {
+        // answered and closed before everything was read: read on
+      }
+      InputStream in = socket.getInputStream();
+      List<Response> responses = new ArrayList<>();
+      while (true) {
+        Optional<Response> response;
+        try {
+          response = read(in, false);
+        } catch (java.net.SocketTimeoutException e) {
+          return new Conversation(responses, false);
+        }
+        if (response.isEmpty()) {
+          return new Conversation(responses, true);
+        }
+        responses.add(response.get());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("exchange with 127.0.0.1:" + port + " failed", e);
+    }
+  }
+
+  /** Every byte the server sends back to these bytes until it closes the connection (ISO-8859-1). */
+  public static String untilClosed(int port, byte[] request) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MS);
+      socket.setSoTimeout(READ_TIMEOUT_MS);
+      socket.getOutputStream().write(request);
+      socket.getOutputStream().flush();
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException("exchange with 127.0.0.1:" + port + " failed", e);
+    }
+  }
+
+  /** What {@link #converse} saw: the responses, and whether the server closed the connection after them. */
+  public record Conversation(List<Response> responses, boolean closed) {
+  }
+
   private static Optional<Response> read(InputStream in, boolean head) throws IOException {
     byte[] headBytes;
     try {

@@ -15,6 +15,8 @@ enum CloseReason {
   OTHER_USER(4401, "token of another user"),
   /** The socket's session ended (logout, password change, ...); sent after the {@code session.ended} message. */
   SESSION_ENDED(4401, "session ended"),
+  /** The account holds WS_MAX_PER_USER sockets already: this one, the newest, goes. */
+  TOO_MANY_SOCKETS(4429, "too many sockets"),
   /** The account was deleted; sent after the {@code user.deleted} message. */
   ACCOUNT_DELETED(4410, "account deleted"),
   /** The server is shutting down; reconnect (to another node). */

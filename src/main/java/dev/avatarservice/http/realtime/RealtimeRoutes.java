@@ -9,12 +9,18 @@ import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.http.ApiException;
 import dev.avatarservice.http.BearerToken;
+import dev.avatarservice.http.ClientAddress;
+import dev.avatarservice.http.NodeShared;
 import dev.avatarservice.http.realtime.WebSocketChannel.Framing;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,13 +36,17 @@ import io.vertx.ext.web.handler.sockjs.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The realtime endpoints of one HTTP verticle instance: WebSocket at {@code /ws} and
@@ -48,8 +58,10 @@ import java.util.concurrent.TimeUnit;
  * Upgrades go through the router ({@code toWebSocket()}), never {@code HttpServer.webSocketHandler},
  * so that WebSocket and SockJS work side by side. SockJS's two WebSocket transports are served here
  * ({@link WebSocketChannel}) so that they carry the contract's close codes; Vert.x's SockJS handler
- * serves the HTTP transports and {@code /info}, without JSONP and htmlfile (script injection), the
- * iframe page (it loads the SockJS client from a CDN) or JSESSIONID cookies.
+ * serves the HTTP transports, without JSONP and htmlfile (script injection), the iframe page (it
+ * loads the SockJS client from a CDN) or JSESSIONID cookies. {@code /info} is ours, and each HTTP
+ * transport session is bound to the client that opened it by a cookie of ours ({@link SockJsBindings}).
+ * Sockets are capped per account and per client address ({@link SocketLimits}).
  */
 public final class RealtimeRoutes {
 
@@ -57,6 +69,19 @@ public final class RealtimeRoutes {
   /** The FastAPI version's header. */
   private static final String TOKEN_HEADER = "token";
   private static final String SOCKJS_SESSION = "/sockjs/[^/.]+/[^/.]+/";
+  /**
+   * The SockJS HTTP transports of a session. No capturing groups: Vert.x would add them to the
+   * request's parameters as param0, param1..., where the SockJS handler reads its session id.
+   */
+  private static final String SOCKJS_HTTP_TRANSPORT = "/sockjs/[^/.]+/[^/.]+/(?:xhr|xhr_streaming|eventsource|xhr_send)";
+  /** What a server or session id may be: sockjs-client sends a few letters and digits. */
+  private static final Pattern SOCKJS_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** The cookie that binds a SockJS session to the client that opened it. */
+  static final String SOCKJS_COOKIE = "sockjs_key";
+  /** How long a closed SockJS session keeps its binding: longer than Vert.x keeps the session to answer polls. */
+  private static final long SOCKJS_CLOSED_RETENTION_MILLIS = SockJSHandlerOptions.DEFAULT_SESSION_TIMEOUT * 6;
+  private static final long SOCKJS_SWEEP_MILLIS = 10_000;
+  private static final Pattern SOCKJS_URI = Pattern.compile("^/sockjs/[^/.]+/([^/.]+)/");
 
   private final Vertx vertx;
   private final AccessTokens tokens;
@@ -68,6 +93,11 @@ public final class RealtimeRoutes {
   private final String deletionAddress = EventAddress.socketRegistry();
   /** The deletions under way here, by user: a second request for the same user waits for the first. */
   private final Map<String, Future<Void>> closing = new HashMap<>();
+  private final SocketLimits limits;
+  private final SockJsBindings bindings;
+  /** Whether the public URL is https: the SockJS cookie is then Secure, and SameSite=None for allowed cross-site pages. */
+  private final boolean secureCookies;
+  private long sweepTimer = -1;
   private MessageConsumer<Object> events;
   private MessageConsumer<JsonObject> deletions;
   private long keepAliveTimer = -1;
@@ -80,7 +110,12 @@ public final class RealtimeRoutes {
     this.settings = settings;
     RealtimeMetrics metrics = RealtimeMetrics.of(vertx, metricsRegistryName);
     this.registry = new SocketRegistry(metrics, settings.deletedRetentionMillis(), System::currentTimeMillis);
-    this.services = new SocketSession.Services(vertx, tokens, store, registry, metrics, settings);
+    this.limits = NodeShared.get(vertx, "socket-limits",
+      () -> new SocketLimits(settings.maxPerUser(), settings.maxPerAddress()));
+    this.bindings = NodeShared.get(vertx, "sockjs-bindings",
+      () -> new SockJsBindings(SOCKJS_CLOSED_RETENTION_MILLIS, System::currentTimeMillis));
+    this.secureCookies = settings.secureCookies();
+    this.services = new SocketSession.Services(vertx, tokens, store, registry, metrics, settings, limits);
   }
 
   /**
@@ -106,10 +141,129 @@ public final class RealtimeRoutes {
     router.get("/sockjs/websocket").handler(ctx -> handshake(ctx, Framing.PLAIN));
     router.getWithRegex(SOCKJS_SESSION + "websocket").handler(ctx -> handshake(ctx, Framing.SOCKJS));
     router.routeWithRegex("/sockjs/iframe[^/]*\\.html").handler(ctx -> ctx.fail(404));
+    router.get("/sockjs/info").handler(this::info);
+    router.routeWithRegex(SOCKJS_HTTP_TRANSPORT).handler(this::checkSessionOwner);
     router.postWithRegex(SOCKJS_SESSION + "xhr_send")
-      .handler(BodyHandler.create(false).setBodyLimit(settings.maxFrameBytes()));
-    router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, sockJsOptions()).socketHandler(socket ->
-      new SocketSession(new SockJsChannel(socket, settings), services).start()));
+      .handler(BodyHandler.create(false).setBodyLimit(settings.maxFrameBytes()))
+      .handler(RealtimeRoutes::checkSentFrame);
+    router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, sockJsOptions()).socketHandler(socket -> {
+      SockJsBindings.Binding binding = bindings.opened(sessionIdOf(socket.uri()), socket);
+      new SocketSession(new SockJsChannel(socket, settings, () -> bindings.closed(binding, socket)), services)
+        .start(null);
+    }));
+  }
+
+  /**
+   * SockJS's {@code /info}, answered here rather than by Vert.x, which says {@code cookie_needed}
+   * only when it sets its own JSESSIONID: {@code cookie_needed: true} is what makes sockjs-client
+   * send cookies on its HTTP transports (and avoid the ones that cannot carry them).
+   */
+  private void info(RoutingContext ctx) {
+    JsonObject info = new JsonObject()
+      .put("websocket", true)
+      .put("cookie_needed", true)
+      .put("origins", new JsonArray().add("*:*"))
+      .put("entropy", ThreadLocalRandom.current().nextLong(1L << 32));
+    String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+    if (origin != null) {
+      // an allowed origin (checked before): its pages may send the session cookie
+      ctx.response().putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+        .putHeader(HttpHeaders.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true")
+        .putHeader(HttpHeaders.VARY, HttpHeaders.ORIGIN);
+    }
+    ctx.response()
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=UTF-8")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store, no-cache, no-transform, must-revalidate, max-age=0")
+      .end(info.encode());
+  }
+
+  /**
+   * Knowing a session id is not enough to use the session: its first HTTP-transport request binds
+   * it to a key sent to that client in an HttpOnly cookie, which every later request of the
+   * session must carry. The WebSocket transports are one connection each and need none.
+   */
+  private void checkSessionOwner(RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    // /sockjs/<server>/<session>/<transport>, as the route's pattern matched it
+    String[] parts = ctx.normalizedPath().split("/");
+    String server = parts[2];
+    String sessionId = parts[3];
+    String transport = parts[4];
+    boolean send = "xhr_send".equals(transport);
+    HttpMethod expected = "eventsource".equals(transport) ? HttpMethod.GET : HttpMethod.POST;
+    if (method != expected) {
+      ctx.next(); // CORS preflights, and wrong methods, which the SockJS handler answers
+      return;
+    }
+    if (!SOCKJS_ID.matcher(server).matches() || !SOCKJS_ID.matcher(sessionId).matches()) {
+      ctx.fail(ApiException.fail(404, "not_found", "not a SockJS session"));
+      return;
+    }
+    SockJsBindings.Binding binding = bindings.get(sessionId);
+    if (binding != null) {
+      Cookie cookie = ctx.request().getCookie(SOCKJS_COOKIE);
+      if (binding.accepts(cookie == null ? null : cookie.getValue())) {
+        ctx.next();
+      } else {
+        ctx.fail(ApiException.fail(403, "session_forbidden", "this SockJS session was opened by another client"));
+      }
+      return;
+    }
+    if (send) {
+      ctx.fail(ApiException.fail(404, "not_found", "no such SockJS session"));
+      return;
+    }
+    SocketLimits.Slot address = limits.tryAddress(ClientAddress.of(ctx));
+    if (address == null) {
+      ctx.fail(tooManyFromAddress());
+      return;
+    }
+    SockJsBindings.Binding created = bindings.bind(sessionId, address);
+    if (created == null) {
+      address.release();
+      ctx.fail(ApiException.fail(403, "session_forbidden", "this SockJS session was opened by another client"));
+      return;
+    }
+    ctx.response().addCookie(Cookie.cookie(SOCKJS_COOKIE, created.key())
+      .setPath("/sockjs/" + server + "/" + sessionId)
+      .setHttpOnly(true)
+      .setSecure(secureCookies)
+      .setSameSite(secureCookies ? CookieSameSite.NONE : CookieSameSite.LAX));
+    ctx.next();
+  }
+
+  /**
+   * An {@code xhr_send} body must be SockJS framing (a JSON array of strings): Vert.x answers an
+   * empty or malformed one with a text/plain 500, as if it were the server's fault.
+   */
+  private static void checkSentFrame(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      ctx.fail(ApiException.fail(400, "empty_payload", "xhr_send needs a body: a JSON array of messages"));
+    } else if (WebSocketChannel.sockJsDecode(body.toString(StandardCharsets.UTF_8)) == null) {
+      ctx.fail(ApiException.fail(400, "bad_frame", "xhr_send takes a JSON array of strings"));
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** The session id in a SockJS transport URI ({@code /sockjs/<server>/<session>/<transport>}), or null. */
+  static String sessionIdOf(String uri) {
+    if (uri == null) {
+      return null;
+    }
+    Matcher matcher = SOCKJS_URI.matcher(uri);
+    return matcher.find() ? matcher.group(1) : null;
+  }
+
+  private static ApiException tooManyFromAddress() {
+    return ApiException.fail(429, "too_many_sockets", "too many sockets from this address")
+      .header("Retry-After", "30");
+  }
+
+  private static ApiException tooManyForAccount() {
+    return ApiException.fail(429, "too_many_sockets", "too many sockets for this account")
+      .header("Retry-After", "30");
   }
 
   private SockJSHandlerOptions sockJsOptions() {
@@ -133,6 +287,7 @@ public final class RealtimeRoutes {
         session.keepAlive();
       }
     });
+    sweepTimer = vertx.setPeriodic(SOCKJS_SWEEP_MILLIS, id -> bindings.sweep());
     return Future.all(events.completion(), deletions.completion())
       .onSuccess(registered -> registries().put(deletionAddress, Boolean.TRUE))
       .mapEmpty();
@@ -150,6 +305,10 @@ public final class RealtimeRoutes {
     if (keepAliveTimer != -1) {
       vertx.cancelTimer(keepAliveTimer);
       keepAliveTimer = -1;
+    }
+    if (sweepTimer != -1) {
+      vertx.cancelTimer(sweepTimer);
+      sweepTimer = -1;
     }
     registries().remove(deletionAddress);
     Future<Void> unregistered = Future.all(
@@ -194,27 +353,48 @@ public final class RealtimeRoutes {
       ctx.fail(e);
       return;
     }
+    SocketLimits.Slot address = limits.tryAddress(ClientAddress.of(ctx));
+    if (address == null) {
+      ctx.fail(tooManyFromAddress());
+      return;
+    }
     if (token == null) {
       request.toWebSocket()
-        .onSuccess(ws -> new SocketSession(new WebSocketChannel(ws, framing, settings), services).start())
-        .onFailure(error -> LOG.debug("WebSocket upgrade failed: {}", error.toString()));
+        .onSuccess(ws -> new SocketSession(new WebSocketChannel(ws, framing, settings), services).start(address))
+        .onFailure(error -> {
+          address.release();
+          LOG.debug("WebSocket upgrade failed: {}", error.toString());
+        });
       return;
     }
     // Keep the request unread while the token and the account are checked: toWebSocket() needs it.
     request.pause();
     tokens.verify(token)
       .compose(verified -> store.user(verified.userId(), verified.sessionId()).map(user -> new Handshake(verified, user)))
+      .compose(handshake -> {
+        SocketLimits.Slot account = limits.tryUser(handshake.token().userId());
+        return account == null ? Future.<Handshake>failedFuture(tooManyForAccount())
+          : Future.succeededFuture(new Handshake(handshake.token(), handshake.user(), account));
+      })
       .onSuccess(handshake -> request.toWebSocket()
         .onSuccess(ws -> new SocketSession(new WebSocketChannel(ws, framing, settings), services)
-          .start(handshake.token(), handshake.user()))
-        .onFailure(error -> LOG.debug("WebSocket upgrade failed: {}", error.toString())))
+          .start(address, handshake.token(), handshake.user(), handshake.account()))
+        .onFailure(error -> {
+          address.release();
+          handshake.account().release();
+          LOG.debug("WebSocket upgrade failed: {}", error.toString());
+        }))
       .onFailure(error -> {
+        address.release();
         request.resume();
         ctx.fail(error);
       });
   }
 
-  private record Handshake(VerifiedToken token, JsonObject user) {
+  private record Handshake(VerifiedToken token, JsonObject user, SocketLimits.Slot account) {
+    Handshake(VerifiedToken token, JsonObject user) {
+      this(token, user, null);
+    }
   }
 
   /**

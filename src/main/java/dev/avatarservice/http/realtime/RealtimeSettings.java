@@ -13,12 +13,16 @@ import dev.avatarservice.config.AllowedOrigins;
  * @param origins                  WS_ORIGINS, or its default (see {@link AllowedOrigins})
  * @param deletedRetentionMillis   STORE_TIMEOUT_MS: how long a deleted user is remembered, at least the longest
  *                                 an answer of the store can take (see {@link SocketRegistry#userDeleted})
+ * @param maxPerUser               WS_MAX_PER_USER: sockets one account may hold open on a node
+ * @param maxPerAddress            WS_MAX_PER_ADDRESS: sockets one client address may hold open on a node
+ * @param secureCookies            PUBLIC_BASE_URL is https: the SockJS session cookies are {@code Secure}
  * @param deletionCloseGraceMillis how long a deletion waits for the clients to answer the 4410 close frames:
  *                                 well within DELETION_CONFIRM_TIMEOUT_MS, which the notify verticle waits
  */
 public record RealtimeSettings(long authTimeoutMillis, int maxMessageBytes, long pingIntervalMillis,
                                long leewaySeconds, AllowedOrigins origins, long deletedRetentionMillis,
-                               long deletionCloseGraceMillis) {
+                               long deletionCloseGraceMillis, int maxPerUser, int maxPerAddress,
+                               boolean secureCookies) {
 
   /**
    * How long shutdown waits for clients to answer the 1001 close frames before the server closes

@@ -26,9 +26,13 @@ final class SockJsChannel implements RealtimeSocket {
   /** Completes once the last message written has been sent to the client (or the session ended). */
   private Future<Void> lastWrite = Future.succeededFuture();
 
-  SockJsChannel(SockJSSocket socket, RealtimeSettings settings) {
+  private final Runnable onClosed;
+
+  /** @param onClosed called once the session has closed, whoever closed it */
+  SockJsChannel(SockJSSocket socket, RealtimeSettings settings, Runnable onClosed) {
     this.socket = socket;
     this.maxMessageBytes = settings.maxMessageBytes();
+    this.onClosed = onClosed;
   }
 
   @Override
@@ -46,7 +50,10 @@ final class SockJsChannel implements RealtimeSocket {
     socket.exceptionHandler(error -> {
       // The session ends and the close handler follows.
     });
-    socket.closeHandler(closed -> session.closed());
+    socket.closeHandler(closed -> {
+      onClosed.run();
+      session.closed();
+    });
   }
 
   @Override

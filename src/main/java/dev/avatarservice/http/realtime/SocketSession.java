@@ -14,6 +14,9 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One client socket, whatever its transport: unauthenticated, then authenticated as one user
  * until its token expires, then closed. Written once over {@link RealtimeSocket}; runs entirely on
@@ -49,8 +52,11 @@ final class SocketSession {
 
   /** What every session of one HTTP verticle instance shares. */
   record Services(Vertx vertx, AccessTokens tokens, StoreClient store, SocketRegistry registry,
-                  RealtimeMetrics metrics, RealtimeSettings settings) {
+                  RealtimeMetrics metrics, RealtimeSettings settings, SocketLimits limits) {
   }
+
+  /** Messages a client may send behind its {@code auth} before the answer; more are refused. */
+  private static final int MAX_QUEUED = 16;
 
   private final RealtimeSocket socket;
   private final Services services;
@@ -61,14 +67,21 @@ final class SocketSession {
   private long authTimer = -1;
   private long expiryTimer = -1;
   private boolean authenticating;
+  /** Messages that arrived while the first {@code auth} was being checked, answered after it. */
+  private final List<String> queued = new ArrayList<>(0);
+  /** This socket's share of its client address (null for SockJS HTTP sessions, whose binding holds it). */
+  private SocketLimits.Slot addressSlot;
+  /** This socket's share of its account, once authenticated. */
+  private SocketLimits.Slot accountSlot;
 
   SocketSession(RealtimeSocket socket, Services services) {
     this.socket = socket;
     this.services = services;
   }
 
-  /** A socket that must authenticate with its first message. */
-  void start() {
+  /** A socket that must authenticate with its first message; {@code address} is its slot of its client address. */
+  void start(SocketLimits.Slot address) {
+    addressSlot = address;
     open();
     authTimer = services.vertx().setTimer(services.settings().authTimeoutMillis(), id -> {
       authTimer = -1;
@@ -78,8 +91,13 @@ final class SocketSession {
     });
   }
 
-  /** A socket authenticated at the handshake: {@code user} is the API's USER. */
-  void start(VerifiedToken token, JsonObject user) {
+  /**
+   * A socket authenticated at the handshake: {@code user} is the API's USER; the slots of its
+   * address and account were taken at the handshake.
+   */
+  void start(SocketLimits.Slot address, VerifiedToken token, JsonObject user, SocketLimits.Slot account) {
+    addressSlot = address;
+    accountSlot = account;
     open();
     authenticated(token, user);
   }
@@ -109,6 +127,13 @@ final class SocketSession {
     }
     if (TYPE_AUTH.equals(type)) {
       auth(message);
+    } else if (state == State.UNAUTHENTICATED && authenticating) {
+      // sent right behind the auth: answered once the auth is, as if they had waited for "ready"
+      if (queued.size() < MAX_QUEUED) {
+        queued.add(text);
+      } else {
+        error("too many messages before authentication completed");
+      }
     } else if (state != State.AUTHENTICATED) {
       error("authenticate first: {\"type\":\"auth\",\"token\":\"<access token>\"}");
     } else if (TYPE_PING.equals(type)) {
@@ -167,7 +192,19 @@ final class SocketSession {
         } else {
           authFailed(done.cause());
         }
+        replayQueued();
       });
+  }
+
+  private void replayQueued() {
+    if (queued.isEmpty()) {
+      return;
+    }
+    List<String> waiting = List.copyOf(queued);
+    queued.clear();
+    for (String text : waiting) {
+      text(text);
+    }
   }
 
   private record Authenticated(VerifiedToken token, JsonObject user) {
@@ -190,6 +227,14 @@ final class SocketSession {
       socket.send(Events.userDeleted(token.userId()).encode());
       close(CloseReason.ACCOUNT_DELETED);
       return;
+    }
+    if (state == State.UNAUTHENTICATED && accountSlot == null) {
+      accountSlot = services.limits().tryUser(token.userId());
+      if (accountSlot == null) {
+        queued.clear();
+        close(CloseReason.TOO_MANY_SOCKETS);
+        return;
+      }
     }
     if (state == State.UNAUTHENTICATED) {
       cancelAuthTimer();
@@ -298,6 +343,13 @@ final class SocketSession {
   }
 
   private void cleanUp() {
+    queued.clear();
+    if (addressSlot != null) {
+      addressSlot.release();
+    }
+    if (accountSlot != null) {
+      accountSlot.release();
+    }
     cancelAuthTimer();
     if (expiryTimer != -1) {
       services.vertx().cancelTimer(expiryTimer);

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.client.WebClientSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code xhr_send}), with the same JSON messages as {@code /ws}.
  */
 class SockJsApiTest {
+
+  /** The cookie that binds a SockJS session to its client. */
+  private static final String SOCKJS_COOKIE = "sockjs_key";
 
   private static TestNode node;
   private static Vertx clientVertx;
@@ -58,11 +62,11 @@ class SockJsApiTest {
   }
 
   @Test
-  void infoNeedsNoCookie() {
+  void infoAsksForCookiesSoThatSockJsClientSendsThem() {
     HttpResponse<Buffer> info = http.get("/sockjs/info").send().await();
     assertThat(info.statusCode()).isEqualTo(200);
     assertThat(info.bodyAsJsonObject().getBoolean("websocket")).isTrue();
-    assertThat(info.bodyAsJsonObject().getBoolean("cookie_needed")).isFalse();
+    assertThat(info.bodyAsJsonObject().getBoolean("cookie_needed")).isTrue();
     assertThat(info.cookies()).isEmpty();
   }
 
@@ -94,23 +98,24 @@ class SockJsApiTest {
     String userId = user.getJsonObject("user").getString("id");
     String session = session();
 
-    assertThat(poll(session)).containsExactly("o");
-    send(session, new JsonObject().put("type", "auth").put("token", user.getString("accessToken")));
-    JsonObject ready = new JsonObject(messages(poll(session)).get(0));
+    WebClientSession http = WebClientSession.create(SockJsApiTest.http);
+    assertThat(poll(http, session)).containsExactly("o");
+    send(http, session, new JsonObject().put("type", "auth").put("token", user.getString("accessToken")));
+    JsonObject ready = new JsonObject(messages(poll(http, session)).get(0));
     assertThat(ready.getString("type")).isEqualTo("ready");
     assertThat(ready.getString("userId")).isEqualTo(userId);
 
-    send(session, new JsonObject().put("type", "ping"));
-    assertThat(messages(poll(session))).containsExactly("{\"type\":\"pong\"}");
+    send(http, session, new JsonObject().put("type", "ping"));
+    assertThat(messages(poll(http, session))).containsExactly("{\"type\":\"pong\"}");
 
     JsonObject removed = Events.avatarRemoved(userId, Instant.now());
     node.vertx().eventBus().publish(EventAddress.AVATAR_REMOVED, removed);
-    assertThat(new JsonObject(messages(poll(session)).get(0))).isEqualTo(removed);
+    assertThat(new JsonObject(messages(poll(http, session)).get(0))).isEqualTo(removed);
 
     // The message still reaches a polling client; Vert.x's SockJS sessions then close with 3000.
     node.vertx().eventBus().publish(EventAddress.USER_DELETED, Events.userDeleted(userId));
-    assertThat(new JsonObject(messages(poll(session)).get(0))).isEqualTo(Events.userDeleted(userId));
-    assertThat(poll(session)).containsExactly("c[3000,\"Go away!\"]");
+    assertThat(new JsonObject(messages(poll(http, session)).get(0))).isEqualTo(Events.userDeleted(userId));
+    assertThat(poll(http, session)).containsExactly("c[3000,\"Go away!\"]");
   }
 
   @Test
@@ -137,14 +142,96 @@ class SockJsApiTest {
     }
     HttpResponse<Buffer> opened = http.post(session + "/xhr").send().await();
     assertThat(opened.bodyAsString()).isEqualTo("o\n");
-    assertThat(opened.cookies()).isEmpty();
+    // no JSESSIONID: only the session's own key, for its own path
+    assertThat(opened.cookies()).singleElement().satisfies(cookie -> assertThat(cookie)
+      .startsWith(SOCKJS_COOKIE + "=").contains("Path=" + session).containsIgnoringCase("HttpOnly"));
   }
 
-  /** One {@code xhr} poll: the frames it returns. */
-  private static List<String> poll(String session) {
+  // ---------------------------------------------------------------- someone else's session id
+
+  @Test
+  void aStolenSessionIdNeitherReadsNorWritesOnAnyHttpTransport() {
+    JsonObject user = node.api().register("sockjs-victim-carol");
+    String userId = user.getJsonObject("user").getString("id");
+    String session = session();
+    WebClientSession victim = WebClientSession.create(http);
+    assertThat(poll(victim, session)).containsExactly("o");
+    send(victim, session, new JsonObject().put("type", "auth").put("token", user.getString("accessToken")));
+    assertThat(new JsonObject(messages(poll(victim, session)).get(0)).getString("type")).isEqualTo("ready");
+    JsonObject removed = Events.avatarRemoved(userId, Instant.now());
+    node.vertx().eventBus().publish(EventAddress.AVATAR_REMOVED, removed);
+
+    // the attacker knows the session id, without the victim's cookie, or with a key of its own
+    WebClientSession other = WebClientSession.create(http);
+    io.netty.handler.codec.http.cookie.DefaultCookie forged =
+      new io.netty.handler.codec.http.cookie.DefaultCookie(SOCKJS_COOKIE, "forged-key");
+    forged.setPath(session);
+    other.cookieStore().put(forged);
+    for (WebClient attacker : List.of(http, other)) {
+      JSendAssert.fail(attacker.post(session + "/xhr").send().await(), 403, "session_forbidden");
+      JSendAssert.fail(attacker.post(session + "/xhr_streaming").send().await(), 403, "session_forbidden");
+      JSendAssert.fail(attacker.get(session + "/eventsource").send().await(), 403, "session_forbidden");
+      JSendAssert.fail(attacker.post(session + "/xhr_send").putHeader("Content-Type", "text/plain")
+        .sendBuffer(new JsonArray().add(new JsonObject().put("type", "ping").encode()).toBuffer()).await(),
+        403, "session_forbidden");
+    }
+
+    // the victim's session is untouched: its event is still there, and no pong for the attacker's ping
+    assertThat(messages(poll(victim, session))).containsExactly(removed.encode());
+    send(victim, session, new JsonObject().put("type", "ping"));
+    assertThat(messages(poll(victim, session))).containsExactly("{\"type\":\"pong\"}");
+  }
+
+  @Test
+  void sessionIdsStayOutOfTheAccessLog() {
+    String session = session();
+    String sessionId = session.substring(session.lastIndexOf('/') + 1);
+    ch.qos.logback.classic.LoggerContext context =
+      (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+    ch.qos.logback.classic.Logger access = context.getLogger("access");
+    ch.qos.logback.classic.Level level = access.getLevel();
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> captured =
+      new ch.qos.logback.core.read.ListAppender<>();
+    captured.setContext(context);
+    captured.start();
+    access.setLevel(ch.qos.logback.classic.Level.INFO);
+    access.addAppender(captured);
+    try {
+      WebClientSession client = WebClientSession.create(http);
+      poll(client, session);
+      send(client, session, new JsonObject().put("type", "ping"));
+      http.post(session + "/xhr").send().await();
+      TestSocket.open(SockJsApiTest.client, node.port(), session() + "/websocket").close();
+    } finally {
+      access.detachAppender(captured);
+      access.setLevel(level);
+    }
+    assertThat(captured.list).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(captured.list).allSatisfy(event -> assertThat(event.getFormattedMessage())
+      .doesNotContain(sessionId).contains("/sockjs/-/-/"));
+  }
+
+  // ---------------------------------------------------------------- transport errors
+
+  @Test
+  void aMalformedOrEmptyXhrSendIsA400InJSend() {
+    String session = session();
+    WebClientSession client = WebClientSession.create(http);
+    poll(client, session);
+    JSendAssert.fail(client.post(session + "/xhr_send").putHeader("Content-Type", "text/plain")
+      .sendBuffer(Buffer.buffer("[\"unterminated")).await(), 400, "bad_frame");
+    JSendAssert.fail(client.post(session + "/xhr_send").putHeader("Content-Type", "text/plain")
+      .sendBuffer(Buffer.buffer("{\"type\":\"ping\"}")).await(), 400, "bad_frame");
+    JSendAssert.fail(client.post(session + "/xhr_send").putHeader("Content-Type", "text/plain").send().await(),
+      400, "empty_payload");
+    JSendAssert.fail(client.post(session() + "/xhr_send").putHeader("Content-Type", "text/plain")
+      .sendBuffer(Buffer.buffer("[]")).await(), 404, "not_found");
+  }
+
+  /** One {@code xhr} poll by this client (which keeps the session's cookie): the frames it returns. */
+  private static List<String> poll(WebClient http, String session) {
     HttpResponse<Buffer> response = http.post(session + "/xhr").send().await();
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-    assertThat(response.cookies()).isEmpty();
     List<String> frames = new ArrayList<>();
     for (String frame : response.bodyAsString().split("\n")) {
       if (!frame.isEmpty() && !frame.equals("h")) {
@@ -163,7 +250,7 @@ class SockJsApiTest {
     return messages;
   }
 
-  private static void send(String session, JsonObject message) {
+  private static void send(WebClient http, String session, JsonObject message) {
     HttpResponse<Buffer> response = http.post(session + "/xhr_send")
       .putHeader("Content-Type", "text/plain")
       .sendBuffer(new JsonArray().add(message.encode()).toBuffer()).await();

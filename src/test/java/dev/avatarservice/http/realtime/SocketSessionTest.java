@@ -68,13 +68,14 @@ class SocketSessionTest {
 
   private static SocketSession.Services services(SocketRegistry registry) {
     return new SocketSession.Services(vertx, null, null, registry, new RealtimeMetrics(new RealtimeMetrics.OpenSockets(), null),
-      Settings.parse(ConfigLoader.bundledDefaults()).realtime());
+      Settings.parse(ConfigLoader.bundledDefaults()).realtime(), new SocketLimits(20, 200));
   }
 
   private static SocketSession authenticated(FakeSocket socket, SocketRegistry registry, String userId) {
     SocketSession session = new SocketSession(socket, services(registry));
     long inAnHour = System.currentTimeMillis() / 1000 + 3600;
-    session.start(new VerifiedToken(userId, UUID.randomUUID().toString(), inAnHour), new JsonObject().put("id", userId).putNull("avatarUrl"));
+    session.start(null, new VerifiedToken(userId, UUID.randomUUID().toString(), inAnHour),
+      new JsonObject().put("id", userId).putNull("avatarUrl"), null);
     assertThat(new JsonObject(socket.sent.get(0)).getString("type")).isEqualTo("ready");
     return session;
   }
@@ -128,8 +129,8 @@ class SocketSessionTest {
 
     FakeSocket socket = new FakeSocket();
     SocketSession session = new SocketSession(socket, services(registry));
-    session.start(new VerifiedToken(userId, UUID.randomUUID().toString(), System.currentTimeMillis() / 1000 + 3600),
-      new JsonObject().put("id", userId).putNull("avatarUrl"));
+    session.start(null, new VerifiedToken(userId, UUID.randomUUID().toString(), System.currentTimeMillis() / 1000 + 3600),
+      new JsonObject().put("id", userId).putNull("avatarUrl"), null);
 
     assertThat(socket.sent).containsExactly(Events.userDeleted(userId).encode());
     assertThat(socket.closeCode).isEqualTo(4410);

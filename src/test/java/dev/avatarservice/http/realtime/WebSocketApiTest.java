@@ -213,6 +213,37 @@ class WebSocketApiTest {
     bigFrames.close().await();
   }
 
+  @Test
+  void aFrameOverTheFrameLimitCloses1009InsteadOfDroppingTheConnection() {
+    // over the server's WebSocket frame limit (room for one maximal message in SockJS framing, about
+    // 384 KiB): Netty refuses it before reading it, and the client used to see 1006
+    int overFrameLimit = node.settings().realtime().maxMessageBytes() * 6 + 1024;
+    WebSocketClient bigFrames = clientVertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20));
+    try {
+      TestSocket socket = TestSocket.open(bigFrames, node.port(), "/ws");
+      socket.sendFrame(padded(overFrameLimit));
+      TestSocket.Closed closed = socket.awaitClose();
+      assertThat(closed.code()).isEqualTo(1009);
+      assertThat(closed.reason()).isEqualTo("message too big");
+    } finally {
+      bigFrames.close().await();
+    }
+  }
+
+  @Test
+  void aPingRightBehindTheAuthIsAnsweredAfterIt() {
+    JsonObject kim = register("ws-eager-kim");
+    TestSocket socket = TestSocket.open(client, node.port(), "/ws");
+    // both at once, without waiting for ready
+    socket.send(new JsonObject().put("type", "auth").put("token", token(kim)));
+    socket.send(new JsonObject().put("type", "ping"));
+
+    assertThat(socket.next().getString("type")).isEqualTo("ready");
+    assertThat(socket.next().getString("type")).isEqualTo("pong");
+    socket.assertNothingElseArrived();
+    socket.close();
+  }
+
   /** A ping of exactly {@code size} bytes. */
   private static String padded(int size) {
     String head = "{\"type\":\"ping\",\"pad\":\"";
