@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +70,10 @@ public final class AppConfig {
     longIn("AVATAR_MAX_PIXELS", 1, 1_000_000_000L);
     intIn("AVATAR_SIZE", 16, 4096);
     intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+    avatarSizes();
+    avatarDecodeMemory();
+    avatarCpuBudgetMs();
+    avatarCacheBytes();
     intIn("IMAGE_THREADS", 0, 256);
     intIn("IMAGE_QUEUE", 0, 10_000);
     intIn("WS_AUTH_TIMEOUT", 1, 3600);
@@ -251,6 +256,50 @@ public final class AppConfig {
 
   public int avatarUploadsPerMinute() {
     return intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000);
+  }
+
+  /**
+   * The smaller variants rendered at upload besides the {@link #avatarSize()} box, ascending, each
+   * below it: {@code AVATAR_SIZES}, comma-separated (empty for none).
+   */
+  public List<Integer> avatarSizes() {
+    int box = avatarSize();
+    TreeSet<Integer> sizes = new TreeSet<>();
+    for (String part : string("AVATAR_SIZES").split(",")) {
+      String trimmed = part.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      int size;
+      try {
+        size = Integer.parseInt(trimmed);
+      } catch (NumberFormatException e) {
+        throw new ConfigException("AVATAR_SIZES must be a comma-separated list of whole numbers from 1 to AVATAR_SIZE - 1");
+      }
+      if (size < 1 || size >= box) {
+        throw new ConfigException("AVATAR_SIZES must be a comma-separated list of whole numbers from 1 to AVATAR_SIZE - 1");
+      }
+      sizes.add(size);
+    }
+    if (sizes.size() > 8) {
+      throw new ConfigException("AVATAR_SIZES may name at most 8 sizes");
+    }
+    return List.copyOf(sizes);
+  }
+
+  /** Bytes that decoding one upload may need, estimated from its header; above it the upload is 422. */
+  public long avatarDecodeMemory() {
+    return longIn("AVATAR_DECODE_MEMORY", 1L << 20, 1L << 34);
+  }
+
+  /** CPU milliseconds one upload's decoding, scaling and encoding may take before it is refused with 422. */
+  public int avatarCpuBudgetMs() {
+    return intIn("AVATAR_CPU_BUDGET_MS", 50, 60_000);
+  }
+
+  /** Bytes of avatar images each HTTP node keeps in memory for serving; 0 turns the cache off. */
+  public long avatarCacheBytes() {
+    return longIn("AVATAR_CACHE_BYTES", 0, 1L << 34);
   }
 
   /** Threads that decode and re-encode avatar images; 0 means one per core. */

@@ -72,7 +72,7 @@ public final class StoreVerticle extends VerticleBase {
       }))
       .compose(opened -> {
         database = opened;
-        files = new AvatarFiles(vertx, Path.of(config.avatarsDir()), random);
+        files = new AvatarFiles(vertx, Path.of(config.avatarsDir()), random, config.avatarSizes());
         users = new UserCache(config.storeUserCacheSize(), config.storeUserCacheSeconds() * 1000L);
         avatars = new Avatars(opened.pool(), new UserRows(config.publicBaseUrl()), users, files);
         // The folder is made and swept before any request can write to it.
@@ -90,6 +90,7 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.DELETE_USER, new AccountDeletion(opened.pool(), files, users)::delete);
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
+        serve(StoreAddress.AVATAR_FILE, avatars::serve);
         serve(StoreAddress.SIGNING_KEY, request -> signingKey());
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {

@@ -21,7 +21,6 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -29,10 +28,12 @@ import java.time.Clock;
  * ({@code DELETE} on both) and the files ({@code GET /avatars/{file}}).
  *
  * <p>An upload goes: {@link UploadBody#check} (415 / 413 by the headers alone, body paused) ->
- * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> the body, read
+ * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> one upload in
+ * progress per user ({@link UploadsInFlight}, 429) -> the body, read
  * into memory up to the limit (400 / 413) -> decode, scale and re-encode on the image pool
  * ({@link ImageGate}: 503 when full; 415 / 422 for what {@link AvatarImageProcessor} refuses) -> the
- * store writes the file and points the account at it, deleting the previous file -> publish
+ * store writes the avatar and its variants and points the account at them, deleting the previous
+ * ones -> publish
  * {@code avatar.changed} -> {@code 200 {avatarUrl, user}}.
  */
 public final class AvatarRoutes {
@@ -49,6 +50,7 @@ public final class AvatarRoutes {
   private final AvatarImageProcessor processor;
   private final UploadBody body;
   private final AvatarFileHandler files;
+  private final UploadsInFlight inFlight;
   private final Clock clock;
 
   /**
@@ -66,17 +68,26 @@ public final class AvatarRoutes {
     int threads = config.imageThreads();
     this.imagePool = vertx.createSharedWorkerExecutor("avatar-images", threads);
     this.gate = NodeShared.get(vertx, "image-gate", () -> new ImageGate(threads, config.imageQueue()));
-    this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize());
+    this.processor = new AvatarImageProcessor(config.avatarMaxPixels(), config.avatarSize(), config.avatarSizes(),
+      config.avatarDecodeMemory(), config.avatarCpuBudgetMs());
     this.body = new UploadBody(vertx, config.avatarMaxBytes());
-    this.files = new AvatarFileHandler(vertx, Path.of(config.avatarsDir()));
+    this.inFlight = NodeShared.get(vertx, "avatar-uploads-in-flight", UploadsInFlight::new);
+    AvatarCache cache = NodeShared.get(vertx, "avatar-cache", () -> new AvatarCache(config.avatarCacheBytes()));
+    this.files = new AvatarFileHandler(store, cache, config.avatarSize(), config.avatarSizes());
+    // Every instance forgets (the cache is the node's; forgetting twice is harmless): see AvatarCache.
+    for (String address : new String[] {EventAddress.AVATAR_CHANGED, EventAddress.AVATAR_REMOVED, EventAddress.USER_DELETED}) {
+      vertx.eventBus().<JsonObject>consumer(address, event -> cache.forgetUser(event.body().getString(Field.USER_ID)));
+    }
   }
 
   public void mount(Router router) {
     for (String path : PATHS) {
-      router.post(path).handler(body::check).handler(bearer).handler(this::limited).handler(this::upload);
+      router.post(path).handler(body::check).handler(bearer).handler(this::limited).handler(this::oneAtATime)
+        .handler(this::upload);
       router.delete(path).handler(bearer).handler(this::remove);
     }
     router.get(AvatarFileHandler.PREFIX + ":file").handler(files);
+    router.head(AvatarFileHandler.PREFIX + ":file").handler(files);
   }
 
   private void limited(RoutingContext ctx) {
@@ -88,11 +99,23 @@ public final class AvatarRoutes {
     }
   }
 
+  /** One upload in progress per user (429 for another), released whatever the outcome. */
+  private void oneAtATime(RoutingContext ctx) {
+    String userId = BearerAuth.userId(ctx);
+    if (!inFlight.start(userId)) {
+      ctx.fail(ApiException.fail(429, "upload_in_progress", "another upload of this account is in progress")
+        .header("Retry-After", "1"));
+      return;
+    }
+    ctx.addEndHandler(ended -> inFlight.finish(userId));
+    ctx.next();
+  }
+
   private void upload(RoutingContext ctx) {
     String userId = BearerAuth.userId(ctx);
     body.read(ctx)
-      .compose(this::toPng)
-      .compose(png -> store.setAvatar(userId, png))
+      .compose(this::render)
+      .compose(images -> store.setAvatar(userId, images.extension(), images.main(), images.variants()))
       .onSuccess(reply -> {
         JsonObject user = reply.getJsonObject(Field.USER);
         String avatarUrl = user.getString(Field.AVATAR_URL);
@@ -115,8 +138,8 @@ public final class AvatarRoutes {
   }
 
   /** Decodes, scales and re-encodes on the image pool; the upload's bytes are copied there too. */
-  private Future<byte[]> toPng(Buffer upload) {
-    return gate.<byte[]>run(imagePool, () -> processor.toPng(upload.getBytes()))
+  private Future<AvatarImages> render(Buffer upload) {
+    return gate.<AvatarImages>run(imagePool, () -> processor.process(upload.getBytes()))
       .recover(error -> Future.failedFuture(error instanceof ImageRejectedException rejected ? refusal(rejected) : error));
   }
 
@@ -126,6 +149,7 @@ public final class AvatarRoutes {
     return switch (rejected.reason()) {
       case UNSUPPORTED_TYPE -> ApiException.fail(415, "unsupported_media_type", rejected.getMessage());
       case TOO_MANY_PIXELS -> ApiException.fail(422, "image_too_large", rejected.getMessage());
+      case TOO_COMPLEX -> ApiException.fail(422, "image_too_complex", rejected.getMessage());
       case UNDECODABLE -> ApiException.fail(422, "image_undecodable", rejected.getMessage());
     };
   }
