@@ -8,6 +8,7 @@ import java.io.IOException;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadProgressListener;
+import javax.imageio.event.IIOReadWarningListener;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -76,8 +77,13 @@ final class FirstFrameDecoder {
                 if (cost.subsampling() > 1) {
                     param.setSourceSubsampling(cost.subsampling(), cost.subsampling(), 0, 0);
                 }
-                reader.addIIOReadProgressListener(new Watchdog(budget));
+                Watchdog watchdog = new Watchdog(budget);
+                reader.addIIOReadProgressListener(watchdog);
+                reader.addIIOReadWarningListener(watchdog);
                 BufferedImage image = reader.read(0, param);
+                if (watchdog.dataMissing) {
+                    throw new ImageRejectedException(Reason.UNDECODABLE);
+                }
                 budget.check(); // an aborted read returns what it has so far
                 return gif == null ? image : gif.composite(image);
             } finally {
@@ -92,9 +98,23 @@ final class FirstFrameDecoder {
         }
     }
 
-    /** Aborts the read from the reading thread itself once the budget is spent (see {@link CpuBudget}). */
-    private static final class Watchdog implements IIOReadProgressListener {
+    /**
+     * Aborts the read from the reading thread itself once the budget is spent (see {@link CpuBudget}),
+     * or as soon as the JPEG decoder reports that the compressed data ran out: it would fill the rest
+     * of the image with grey, which costs the whole decode (a few hundred bytes can claim 6000x6000)
+     * for an avatar made of filler, refused like a truncated file.
+     */
+    private static final class Watchdog implements IIOReadProgressListener, IIOReadWarningListener {
         private final CpuBudget budget;
+        boolean dataMissing;
+
+        @Override
+        public void warningOccurred(ImageReader source, String warning) {
+            if (warning != null && warning.toLowerCase(java.util.Locale.ROOT).contains("premature end")) {
+                dataMissing = true;
+                source.abort();
+            }
+        }
 
         Watchdog(CpuBudget budget) {
             this.budget = budget;
