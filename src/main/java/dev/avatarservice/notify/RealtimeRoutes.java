@@ -8,6 +8,7 @@ import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.AppConfig;
 import dev.avatarservice.http.ApiException;
+import dev.avatarservice.http.avatar.AvatarCache;
 import dev.avatarservice.notify.WebSocketChannel.Framing;
 import io.vertx.core.Future;
 import io.vertx.core.Timer;
@@ -271,6 +272,8 @@ public final class RealtimeRoutes {
       message.fail(0, "malformed deletion");
       return;
     }
+    // this node serves the account's avatar no more once it confirms
+    AvatarCache.forgetUser(vertx, userId);
     closeSocketsOf(userId, event.encode()).onComplete(closed -> message.reply(new JsonObject()));
   }
 

@@ -2,6 +2,8 @@ package dev.avatarservice.http.avatar;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.avatarservice.http.NodeShared;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.shareddata.Shareable;
 
@@ -17,11 +19,15 @@ import java.time.Duration;
  * forgotten by owner: every entry remembers whose avatar it is, and the {@code avatar.changed},
  * {@code avatar.removed} and {@code user.deleted} events, which every node receives, drop that
  * user's entries (the previous avatar is gone after a change). An event can arrive a moment after
- * the answer that caused it, and a node cut off from the cluster misses events, so entries also
- * expire a few minutes after they were read from the store: after that, the store (which answers
- * 404 for an avatar no account points at) is asked again.
+ * the answer that caused it, so the confirmed deletion of an account ({@code DELETE /api/user},
+ * which asks every node before it answers 200) also forgets the account's entries on each node
+ * before that node confirms. A node cut off from the cluster misses events, so entries also expire
+ * a few minutes after they were read from the store: after that, the store (which answers 404 for
+ * an avatar no account points at) is asked again.
  */
-final class AvatarCache implements Shareable {
+public final class AvatarCache implements Shareable {
+
+  static final String NODE_SHARED_NAME = "avatar-cache";
 
   /** How long a deleted avatar can at worst still be served by a node that missed the event. */
   static final Duration LIFETIME = Duration.ofMinutes(5);
@@ -53,6 +59,18 @@ final class AvatarCache implements Shareable {
   void put(String key, Entry entry) {
     if (cache != null) {
       cache.put(key, entry);
+    }
+  }
+
+  /**
+   * Forgets a user's avatars on this node, if it serves any: called by the confirmed account
+   * deletion on every node before it confirms, so that no node serves the avatar of an account
+   * whose deletion has been answered.
+   */
+  public static void forgetUser(Vertx vertx, String userId) {
+    AvatarCache cache = NodeShared.peek(vertx, NODE_SHARED_NAME);
+    if (cache != null) {
+      cache.forgetUser(userId);
     }
   }
 

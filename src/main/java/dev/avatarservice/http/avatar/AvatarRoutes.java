@@ -72,11 +72,15 @@ public final class AvatarRoutes {
       config.avatarDecodeMemory(), config.avatarCpuBudgetMs());
     this.body = new UploadBody(vertx, config.avatarMaxBytes());
     this.inFlight = NodeShared.get(vertx, "avatar-uploads-in-flight", UploadsInFlight::new);
-    AvatarCache cache = NodeShared.get(vertx, "avatar-cache", () -> new AvatarCache(config.avatarCacheBytes()));
+    AvatarCache mine = new AvatarCache(config.avatarCacheBytes());
+    AvatarCache cache = NodeShared.get(vertx, AvatarCache.NODE_SHARED_NAME, () -> mine);
     this.files = new AvatarFileHandler(store, cache, config.avatarSize(), config.avatarSizes());
-    // Every instance forgets (the cache is the node's; forgetting twice is harmless): see AvatarCache.
-    for (String address : new String[] {EventAddress.AVATAR_CHANGED, EventAddress.AVATAR_REMOVED, EventAddress.USER_DELETED}) {
-      vertx.eventBus().<JsonObject>consumer(address, event -> cache.forgetUser(event.body().getString(Field.USER_ID)));
+    if (cache == mine) {
+      // One set of clustered consumers per node, by the instance that made the cache (a consumer per
+      // instance would multiply the cluster's registrations for nothing): see AvatarCache.
+      for (String address : new String[] {EventAddress.AVATAR_CHANGED, EventAddress.AVATAR_REMOVED, EventAddress.USER_DELETED}) {
+        vertx.eventBus().<JsonObject>consumer(address, event -> cache.forgetUser(event.body().getString(Field.USER_ID)));
+      }
     }
   }
 
