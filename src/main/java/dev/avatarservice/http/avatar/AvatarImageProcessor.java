@@ -93,7 +93,10 @@ public final class AvatarImageProcessor {
         return new AvatarImages(transparent ? "png" : "jpg", main, avatar.getWidth(), avatar.getHeight(), variants);
     }
 
-    /** The avatar alone, as a PNG, whatever its transparency (kept for callers that want the lossless one). */
+    /**
+     * The avatar alone, as a PNG whatever its transparency, bounded like {@link #process}: the
+     * processor's tests inspect its pixels exactly, which a JPEG would blur.
+     */
     public byte[] toPng(byte[] input) throws ImageRejectedException {
         Objects.requireNonNull(input, "input");
         CpuBudget budget = CpuBudget.start(cpuBudgetMs);
