@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Image work off the event loop, on a shared worker pool of its own ({@code IMAGE_THREADS}), with a
- * bounded queue ({@code IMAGE_QUEUE}): a 40-megapixel decode holds hundreds of MB, so beyond
+ * bounded queue ({@code IMAGE_QUEUE}): a decode may hold up to {@code AVATAR_DECODE_MEMORY}, so beyond
  * {@code threads + queue} images in progress an upload is refused at once with 503 and
  * {@code Retry-After} rather than piling up memory. One per node, shared by the HTTP verticle
  * instances (each has its own handle on the shared pool).
