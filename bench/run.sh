@@ -4,7 +4,7 @@
 # physical limit in the same run, and prints one table (also written to target/bench/results.md).
 #
 #   bench/run.sh                      every scenario (about 10 to 15 minutes on 2 cores)
-#   bench/run.sh login user           only these: login user refresh upload realtime cluster startup
+#   bench/run.sh login user           only these: login user refresh upload image realtime cluster startup
 #   bench/run.sh build                only build the jar and the bench classes
 #
 # Environment: SERVER_CPUS (0) and LOAD_CPUS (1), the taskset core lists of the nodes (and of the
@@ -12,7 +12,8 @@
 # after WARMUP_SECONDS (15) of load on each path; SKIP_BUILD=1 reuses the last build; NODE_JAVA_OPTS
 # adds JVM options to the nodes (profiling; none by default: nodes run as an operator starts them);
 # BENCH_OPTS adds JVM options to the load generator (e.g. -Dbench.realtime.sockets=2000).
-# Needs Java 17, Maven, taskset (util-linux) and wrk (apt-get install -y wrk).
+# Needs Java 17, Maven, taskset (util-linux) and wrk (apt-get install -y wrk); the image scenario also
+# vipsthumbnail (apt-get install -y libvips-tools), and says it is skipped where it is missing.
 # Exit status: 0 every target met, 3 a target missed, 1 a scenario could not be measured.
 # Logs and data of every node: target/bench/run/<scenario>/.
 set -euo pipefail

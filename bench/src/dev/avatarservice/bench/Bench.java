@@ -19,7 +19,7 @@ import java.util.Map;
  * The benchmark (not a test): runs the scenarios of BENCHMARKS.md against real nodes started from
  * the jar on fresh data, each together with its physical limit, and prints one table.
  * <p>
- * Arguments: the scenarios to run ({@code login user refresh upload realtime cluster startup}; none
+ * Arguments: the scenarios to run ({@code login user refresh upload image realtime cluster startup}; none
  * = all). Settings come from system properties set by bench/run.sh: {@code bench.jar},
  * {@code bench.cp} (class path of the bench classes, for the raw harness and the realtime node),
  * {@code bench.out} (where results and logs go), {@code bench.serverCpus} / {@code bench.loadCpus}
@@ -30,7 +30,8 @@ import java.util.Map;
 public final class Bench {
 
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
-  static final List<String> ALL = List.of("login", "user", "refresh", "upload", "realtime", "cluster", "startup");
+  static final List<String> ALL = List.of("login", "user", "refresh", "upload", "image", "realtime", "cluster",
+    "startup");
 
   final Path jar = Path.of(System.getProperty("bench.jar", "target/avatar-service.jar")).toAbsolutePath();
   final String classPath = System.getProperty("bench.cp", System.getProperty("java.class.path"));
@@ -81,6 +82,7 @@ public final class Bench {
           case "user" -> new UserScenario(bench).run();
           case "refresh" -> new RefreshScenario(bench).run();
           case "upload" -> new UploadScenario(bench).run();
+          case "image" -> new ImageScenario(bench).run();
           case "realtime" -> new RealtimeScenario(bench).run();
           case "cluster" -> new ClusterScenario(bench).run();
           case "startup" -> new StartupScenario(bench).run();

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ul>
  *   <li>{@code hash THREADS SECONDS MEMORY_KIB ITERATIONS PARALLELISM}: {@link PasswordHasher#verify}
  *       (one Argon2id computation, what a login costs) in a loop on THREADS threads;</li>
- *   <li>{@code image THREADS SECONDS}: {@link AvatarImageProcessor#toPng} of {@link BenchImage} in a loop;</li>
+ *   <li>{@code image THREADS SECONDS}: {@link AvatarImageProcessor#process} of {@link BenchImage} in a loop (the avatar and its variants);</li>
  *   <li>{@code sqlite FILE SECONDS SYNCHRONOUS BUSY_TIMEOUT_MS}: one writer doing the refresh
  *       rotation's transaction (UPDATE ... RETURNING, INSERT, SELECT of the user, COMMIT) with plain
  *       JDBC on a file with the store's pragmas and schema.</li>
@@ -121,10 +121,11 @@ public final class RawHarness {
 
   private static long image(int threads, double seconds) throws Exception {
     if (processor == null) {
-      processor = new AvatarImageProcessor(AvatarImageProcessor.DEFAULT_MAX_PIXELS, AvatarImageProcessor.DEFAULT_MAX_SIDE);
+      processor = new AvatarImageProcessor(AvatarImageProcessor.DEFAULT_MAX_PIXELS, AvatarImageProcessor.DEFAULT_MAX_SIDE,
+        AvatarImageProcessor.DEFAULT_SIZES, AvatarImageProcessor.DEFAULT_DECODE_MEMORY, AvatarImageProcessor.DEFAULT_CPU_BUDGET_MS);
       jpeg = BenchImage.jpeg();
     }
-    return loop(threads, seconds, () -> processor.toPng(jpeg));
+    return loop(threads, seconds, () -> processor.process(jpeg));
   }
 
   private static Connection connection;

@@ -668,12 +668,22 @@
       return letters.toUpperCase() || '?';
     },
 
-    /** The <img> carries exactly the current avatarUrl and is hidden when there is none. */
+    /**
+     * The avatar at the size the page shows it (96 CSS pixels, times the screen's density): the
+     * service answers its smallest variant at least that large, a few KB instead of the 512 one.
+     */
+    sizedAvatar: function (url) {
+      var pixels = Math.min(512, Math.max(1, Math.ceil(96 * (window.devicePixelRatio || 1))));
+      return url + '?size=' + pixels;
+    },
+
+    /** The <img> shows the current avatarUrl (in its size) and is hidden when there is none. */
     setAvatar: function (url) {
       var img = view.el['avatar-img'];
       if (view.currentUser) view.currentUser.avatarUrl = url;
       if (url) {
-        if (img.getAttribute('src') !== url) img.setAttribute('src', url);
+        var src = view.sizedAvatar(url);
+        if (img.getAttribute('src') !== src) img.setAttribute('src', src);
         img.hidden = false;
         view.el['avatar-placeholder'].hidden = true;
       } else {

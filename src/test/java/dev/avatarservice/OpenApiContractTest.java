@@ -89,7 +89,9 @@ class OpenApiContractTest {
     cases.put("uploadAvatarLegacy", () -> upload("/avatar", registered().getString("accessToken"), png()));
     cases.put("deleteAvatar", () -> withAvatar((token, url) -> send(HttpMethod.DELETE, "/api/user/avatar", token, null, null)));
     cases.put("deleteAvatarLegacy", () -> withAvatar((token, url) -> send(HttpMethod.DELETE, "/avatar", token, null, null)));
-    cases.put("getAvatarFile", () -> withAvatar((token, url) -> get(java.net.URI.create(url).getPath())));
+    cases.put("getAvatarFile", () -> withAvatar((token, url) -> get(java.net.URI.create(url).getPath() + "?size=64")));
+    cases.put("headAvatarFile", () -> withAvatar((token, url) -> send(HttpMethod.HEAD, java.net.URI.create(url).getPath(),
+      null, null, null)));
     cases.put("health", () -> get("/health"));
     cases.put("ready", () -> get("/ready"));
     cases.put("metrics", () -> get("/metrics"));
@@ -174,7 +176,7 @@ class OpenApiContractTest {
         // an avatar file that does not exist answers 404 even once the route exists
         assertThat(status).as("%s %s (%s) answers %d: it exists now, so drive it and take it out of NOT_YET_IMPLEMENTED",
           operation.method(), path, operation.id(), status).isIn(404, 405);
-      } else if ("getAvatarFile".equals(operation.id())) {
+      } else if ("getAvatarFile".equals(operation.id()) || "headAvatarFile".equals(operation.id())) {
         // a made-up file name is a documented 404; the success case above serves a real one
         assertThat(status).as("%s %s (%s)", operation.method(), path, operation.id()).isEqualTo(404);
       } else {
@@ -257,6 +259,14 @@ class OpenApiContractTest {
       Buffer.buffer(new byte[(int) node.settings().avatars().maxBytes() + 1]))));
     contract.assertConforms("deleteAvatar", expect(401, send(HttpMethod.DELETE, "/api/user/avatar", "nope", null, null)));
     contract.assertConforms("getAvatarFile", expect(404, get("/avatars/AAAAAAAAAAAAAAAAAAAAAA.png")));
+    withAvatar((owner, url) -> {
+      String path = java.net.URI.create(url).getPath();
+      contract.assertConforms("getAvatarFile", expect(400, get(path + "?size=513")));
+      HttpResponse<Buffer> served = get(path);
+      contract.assertConforms("getAvatarFile", expect(304, node.client().get(path)
+        .putHeader("If-None-Match", served.getHeader("ETag")).send().await()));
+      return served;
+    });
   }
 
   /** The second deletion with one token: its account is gone. */

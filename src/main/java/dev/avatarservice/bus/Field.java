@@ -24,9 +24,13 @@ public final class Field {
   /** In a refresh reply: the sessions the reuse of a refresh token ended, {userId, sessionIds}. */
   public static final String ENDED = "ended";
   public static final String EXPIRES_AT = "expiresAt";
-  public static final String PNG = "png";
+  public static final String FORMAT = "format";
+  public static final String IMAGE = "image";
+  public static final String VARIANTS = "variants";
   public static final String FILE = "file";
-  public static final String PATH = "path";
+  public static final String SIZE = "size";
+  public static final String CONTENT_TYPE = "contentType";
+  public static final String ETAG = "etag";
   public static final String KEY = "key";
   /** The account in an avatar reply: the API's USER. */
   public static final String USER = "user";

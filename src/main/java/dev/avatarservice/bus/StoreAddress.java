@@ -51,8 +51,9 @@ public final class StoreAddress {
    */
   public static final String DELETE_USER = "store.user.delete";
   /**
-   * {userId, png (the finished PNG)} -> {user: USER with the new avatarUrl, previousAvatarUrl: the
-   * replaced one or null}; the previous file is gone when this answers; USER_NOT_FOUND.
+   * {userId, format ("jpg" or "png"), image (the finished avatar), variants: {"64": bytes, ...}} ->
+   * {user: USER with the new avatarUrl, previousAvatarUrl: the replaced one or null}; the previous
+   * files are gone when this answers; USER_NOT_FOUND.
    */
   public static final String SET_AVATAR = "store.avatar.set";
   /**
@@ -60,7 +61,12 @@ public final class StoreAddress {
    * was none}; the file is gone when this answers; USER_NOT_FOUND.
    */
   public static final String REMOVE_AVATAR = "store.avatar.remove";
-  /** {file} -> {path}: where an avatar file lives, for nodes that serve it; NOT_FOUND. */
+  /**
+   * {file (an avatar name), size (optional: the smallest variant at least this large, or the
+   * avatar)} -> {image (the bytes), contentType, etag (the strong ETag, quoted), userId (whose
+   * avatar it is, so that caches can forget it with the account's events)}; NOT_FOUND when no
+   * account has that avatar.
+   */
   public static final String AVATAR_FILE = "store.avatar.file";
   /** {} -> {key}: the token signing key generated and kept by the store when none is configured. */
   public static final String SIGNING_KEY = "store.signing-key";

@@ -6,6 +6,8 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Map;
+
 /**
  * The store verticle's requests as typed calls, so that callers never spell an address or a field.
  * Replies are the API shapes (USER) or small JSON objects; failures are {@link Failure}s.
@@ -108,16 +110,24 @@ public final class StoreClient {
     return request(StoreAddress.DELETE_USER, new JsonObject().put(Field.USER_ID, userId));
   }
 
-  public Future<JsonObject> setAvatar(String userId, byte[] png) {
-    return request(StoreAddress.SET_AVATAR, new JsonObject().put(Field.USER_ID, userId).put(Field.PNG, png));
+  /**
+   * @param format {@code jpg} or {@code png}
+   * @param variants the smaller renderings by size, same format
+   */
+  public Future<JsonObject> setAvatar(String userId, String format, byte[] image, Map<Integer, byte[]> variants) {
+    JsonObject sized = new JsonObject();
+    variants.forEach((size, bytes) -> sized.put(Integer.toString(size), bytes));
+    return request(StoreAddress.SET_AVATAR, new JsonObject().put(Field.USER_ID, userId).put(Field.FORMAT, format)
+      .put(Field.IMAGE, image).put(Field.VARIANTS, sized));
   }
 
   public Future<JsonObject> removeAvatar(String userId) {
     return request(StoreAddress.REMOVE_AVATAR, new JsonObject().put(Field.USER_ID, userId));
   }
 
-  public Future<JsonObject> avatarFile(String file) {
-    return request(StoreAddress.AVATAR_FILE, new JsonObject().put(Field.FILE, file));
+  /** The bytes of an avatar, or of its smallest variant of at least {@code size} (0: the avatar itself). */
+  public Future<JsonObject> avatarFile(String file, int size) {
+    return request(StoreAddress.AVATAR_FILE, new JsonObject().put(Field.FILE, file).put(Field.SIZE, size));
   }
 
   public Future<String> signingKey() {

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The node's configuration, parsed and validated once at start-up ({@link #parse}) from the flat
@@ -55,6 +56,8 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
     // with a public URL, that origin only; without (a developer's machine), also loopback on any port
     AllowedOrigins defaultOrigins = AllowedOrigins.byDefault(publicBaseUrl, !configuredBaseUrl.isEmpty());
     String avatarsDir = values.string("AVATARS_DIR");
+    int avatarSize = values.intIn("AVATAR_SIZE", 16, 4096);
+    List<Integer> avatarSizes = avatarSizes(values, avatarSize);
     long storeTimeoutMs = values.intIn("STORE_TIMEOUT_MS", 100, 600_000);
     long deletionConfirmTimeoutMs = values.intIn("DELETION_CONFIRM_TIMEOUT_MS", 100, 60_000);
     int leewaySeconds = values.intIn("JWT_LEEWAY_SECONDS", 0, 300);
@@ -92,7 +95,8 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       publicBaseUrl,
       values.longIn("SESSION_MAX_AGE", 1, 10L * 365 * 86_400),
       values.string("JWT_SECRET_FILE").trim(),
-      values.bool("CLUSTER"));
+      values.bool("CLUSTER"),
+      avatarSizes);
 
     boolean clustered = values.bool("CLUSTER");
     KeySettings keys = keys(values, clustered);
@@ -121,11 +125,15 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
     AvatarSettings avatars = new AvatarSettings(
       values.longIn("AVATAR_MAX_BYTES", 1024, 1L << 30),
       values.longIn("AVATAR_MAX_PIXELS", 1, 1_000_000_000L),
-      values.intIn("AVATAR_SIZE", 16, 4096),
+      avatarSize,
       values.intIn("AVATAR_UPLOADS_PER_MINUTE", 1, 1_000_000),
       values.perCore("IMAGE_THREADS", 256),
       values.intIn("IMAGE_QUEUE", 0, 10_000),
-      avatarsDir);
+      avatarsDir,
+      avatarSizes,
+      values.longIn("AVATAR_DECODE_MEMORY", 1L << 20, 1L << 34),
+      values.intIn("AVATAR_CPU_BUDGET_MS", 50, 60_000),
+      values.longIn("AVATAR_CACHE_BYTES", 0, 1L << 34));
 
     RealtimeSettings realtime = new RealtimeSettings(
       values.intIn("WS_AUTH_TIMEOUT", 1, 3600) * 1000L,
@@ -205,6 +213,28 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       // reported below
     }
     throw new ConfigException("PUBLIC_BASE_URL must be an absolute http(s) URL such as https://avatars.example.com");
+  }
+
+  /** The smaller variants besides the {@code box}: ascending, each below it, at most 8 (empty: none). */
+  private static List<Integer> avatarSizes(ConfigValues values, int box) {
+    String refusal = "AVATAR_SIZES must be a comma-separated list of whole numbers from 1 to AVATAR_SIZE - 1";
+    TreeSet<Integer> sizes = new TreeSet<>();
+    for (String size : values.list("AVATAR_SIZES", ".+", "")) {
+      int parsed;
+      try {
+        parsed = Integer.parseInt(size);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(refusal);
+      }
+      if (parsed < 1 || parsed >= box) {
+        throw new ConfigException(refusal);
+      }
+      sizes.add(parsed);
+    }
+    if (sizes.size() > 8) {
+      throw new ConfigException("AVATAR_SIZES may name at most 8 sizes");
+    }
+    return List.copyOf(sizes);
   }
 
   /** The configured origins ({@code *} for any), or the default when none are. */

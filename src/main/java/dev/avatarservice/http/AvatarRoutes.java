@@ -3,6 +3,7 @@ package dev.avatarservice.http;
 import dev.avatarservice.http.upload.BoundedBodyReader;
 import dev.avatarservice.http.upload.UploadPrecheck;
 import dev.avatarservice.image.AvatarImageProcessor;
+import dev.avatarservice.image.AvatarImages;
 import dev.avatarservice.image.ImageRejectedException;
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
@@ -19,7 +20,6 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Clock;
 
 /**
@@ -27,10 +27,12 @@ import java.time.Clock;
  * ({@code DELETE} on both) and the files ({@code GET /avatars/{file}}).
  *
  * <p>An upload goes: {@link UploadPrecheck} (415 / 413 by the headers alone, body paused) ->
- * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> the body, read
+ * bearer token and account ({@link BearerAuth}, 401) -> per-user rate limit (429) -> one upload in
+ * progress per user ({@link UploadsInFlight}, 429) -> the body, read
  * into memory up to the limit (400 / 413) -> decode, scale and re-encode on the image pool
  * ({@link BoundedPool}: 503 when full; 415 / 422 for what {@link AvatarImageProcessor} refuses) -> the
- * store writes the file and points the account at it, deleting the previous file -> publish
+ * store writes the avatar and its variants and points the account at them, deleting the previous
+ * ones -> publish
  * {@code avatar.changed} -> {@code 200 {avatarUrl, user}}.
  */
 public final class AvatarRoutes {
@@ -47,6 +49,7 @@ public final class AvatarRoutes {
   private final UploadPrecheck precheck;
   private final BoundedBodyReader body;
   private final AvatarFileHandler files;
+  private final UploadsInFlight inFlight;
   private final Clock clock;
 
   /**
@@ -61,21 +64,34 @@ public final class AvatarRoutes {
     this.clock = clock;
     this.uploadLimiter = NodeShared.get(vertx, "avatar-upload-limiter",
       () -> new RateLimiter(settings.uploadsPerMinute(), 60_000, clock::millis));
-    // a 40-megapixel decode holds hundreds of MB: refuse beyond the queue rather than pile up memory
+    // a decode may hold up to AVATAR_DECODE_MEMORY: refuse beyond the queue rather than pile up memory
     this.imagePool = BoundedPool.shared(vertx, "avatar-images", settings.imageThreads(), settings.imageQueue(),
       "too many images in progress; try again shortly", 2);
-    this.processor = new AvatarImageProcessor(settings.maxPixels(), settings.size());
+    this.processor = new AvatarImageProcessor(settings.maxPixels(), settings.size(), settings.sizes(),
+      settings.decodeMemory(), settings.cpuBudgetMs());
     this.precheck = new UploadPrecheck(vertx, settings.maxBytes());
     this.body = new BoundedBodyReader(settings.maxBytes());
-    this.files = new AvatarFileHandler(vertx, Path.of(settings.avatarsDir()));
+    this.inFlight = NodeShared.get(vertx, "avatar-uploads-in-flight", UploadsInFlight::new);
+    AvatarCache mine = new AvatarCache(settings.cacheBytes());
+    AvatarCache cache = NodeShared.get(vertx, AvatarCache.NODE_SHARED_NAME, () -> mine);
+    this.files = new AvatarFileHandler(store, cache, settings.size(), settings.sizes());
+    if (cache == mine) {
+      // One set of clustered consumers per node, by the instance that made the cache (a consumer per
+      // instance would multiply the cluster's registrations for nothing): see AvatarCache.
+      for (String address : new String[] {EventAddress.AVATAR_CHANGED, EventAddress.AVATAR_REMOVED, EventAddress.USER_DELETED}) {
+        vertx.eventBus().<JsonObject>consumer(address, event -> cache.forgetUser(event.body().getString(Field.USER_ID)));
+      }
+    }
   }
 
   public void mount(Router router) {
     for (String path : PATHS) {
-      router.post(path).handler(precheck).handler(bearer).handler(this::limited).handler(this::upload);
+      router.post(path).handler(precheck).handler(bearer).handler(this::limited).handler(this::oneAtATime)
+        .handler(this::upload);
       router.delete(path).handler(bearer).handler(this::remove);
     }
     router.get(AvatarFileHandler.PREFIX + ":file").handler(files);
+    router.head(AvatarFileHandler.PREFIX + ":file").handler(files);
   }
 
   private void limited(RoutingContext ctx) {
@@ -87,11 +103,23 @@ public final class AvatarRoutes {
     }
   }
 
+  /** One upload in progress per user (429 for another), released whatever the outcome. */
+  private void oneAtATime(RoutingContext ctx) {
+    String userId = BearerAuth.userId(ctx);
+    if (!inFlight.start(userId)) {
+      ctx.fail(ApiException.fail(429, "upload_in_progress", "another upload of this account is in progress")
+        .header("Retry-After", "1"));
+      return;
+    }
+    ctx.addEndHandler(ended -> inFlight.finish(userId));
+    ctx.next();
+  }
+
   private void upload(RoutingContext ctx) {
     String userId = BearerAuth.userId(ctx);
     body.read(ctx)
-      .compose(this::toPng)
-      .compose(png -> store.setAvatar(userId, png))
+      .compose(this::render)
+      .compose(images -> store.setAvatar(userId, images.extension(), images.main(), images.variants()))
       .onSuccess(reply -> {
         JsonObject user = reply.getJsonObject(Field.USER);
         String avatarUrl = user.getString(Field.AVATAR_URL);
@@ -114,8 +142,8 @@ public final class AvatarRoutes {
   }
 
   /** Decodes, scales and re-encodes on the image pool; the upload's bytes are copied there too. */
-  private Future<byte[]> toPng(Buffer upload) {
-    return imagePool.<byte[]>run(() -> processor.toPng(upload.getBytes()))
+  private Future<AvatarImages> render(Buffer upload) {
+    return imagePool.<AvatarImages>run(() -> processor.process(upload.getBytes()))
       .recover(error -> Future.failedFuture(error instanceof ImageRejectedException rejected ? refusal(rejected) : error));
   }
 
@@ -125,6 +153,7 @@ public final class AvatarRoutes {
     return switch (rejected.reason()) {
       case UNSUPPORTED_TYPE -> ApiException.fail(415, "unsupported_media_type", rejected.getMessage());
       case TOO_MANY_PIXELS -> ApiException.fail(422, "image_too_large", rejected.getMessage());
+      case TOO_COMPLEX -> ApiException.fail(422, "image_too_complex", rejected.getMessage());
       case UNDECODABLE -> ApiException.fail(422, "image_undecodable", rejected.getMessage());
     };
   }

@@ -14,6 +14,12 @@ public final class NodeShared {
   private NodeShared() {
   }
 
+  /** The object of that name if an instance made it already, else null. */
+  @SuppressWarnings("unchecked")
+  public static <T extends Shareable> T peek(Vertx vertx, String name) {
+    return (T) vertx.sharedData().<String, Shareable>getLocalMap(MAP).get(name);
+  }
+
   @SuppressWarnings("unchecked")
   public static <T extends Shareable> T get(Vertx vertx, String name, Supplier<T> factory) {
     LocalMap<String, Shareable> map = vertx.sharedData().getLocalMap(MAP);

@@ -49,7 +49,8 @@ public final class ServiceMetrics implements Handler<RoutingContext> {
         "service_unavailable", "internal_error")),
     UPLOAD("avatar.uploads", "Avatar uploads answered, by outcome",
       List.of("unauthorized", "rate_limited", "bad_request", "no_file", "payload_too_large",
-        "unsupported_media_type", "image_too_large", "image_undecodable", "service_unavailable", "internal_error"));
+        "unsupported_media_type", "image_too_large", "image_too_complex", "image_undecodable", "upload_in_progress",
+        "service_unavailable", "internal_error"));
 
     private final String meter;
     private final String description;

@@ -15,7 +15,7 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * The EXIF Orientation tag (0x0112) of a JPEG, and the lossless rotation or mirroring it asks for.
- * Cameras store pixels as the sensor saw them and record how to turn them; since the output PNG has
+ * Cameras store pixels as the sensor saw them and record how to turn them; since the output has
  * no EXIF, the turn must be applied to the pixels.
  */
 final class ExifOrientation {

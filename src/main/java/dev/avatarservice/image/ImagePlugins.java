@@ -19,7 +19,7 @@ final class ImagePlugins {
 
     /** TwelveMonkeys' JPEG reader handles CMYK/YCCK, ICC profiles and broken files better than the JDK's. */
     private static final String PREFERRED_READERS = "com.twelvemonkeys.";
-    /** The JDK's PNG writer is the one whose output (no metadata unless given some) we rely on. */
+    /** The JDK's PNG and JPEG writers are the ones whose output (no metadata unless given some) we rely on. */
     private static final String PREFERRED_WRITERS = "com.sun.imageio.";
 
     private ImagePlugins() {
@@ -39,7 +39,16 @@ final class ImagePlugins {
     }
 
     static ImageWriter pngWriter() throws IOException {
-        Iterator<ImageWriterSpi> providers = providers(ImageWriterSpi.class, "png");
+        return writer("png");
+    }
+
+    /** The JDK's JPEG writer: baseline, JFIF, and no metadata but what it is given. */
+    static ImageWriter jpegWriter() throws IOException {
+        return writer("jpeg");
+    }
+
+    private static ImageWriter writer(String formatName) throws IOException {
+        Iterator<ImageWriterSpi> providers = providers(ImageWriterSpi.class, formatName);
         ImageWriterSpi chosen = null;
         while (providers.hasNext()) {
             ImageWriterSpi provider = providers.next();
@@ -48,7 +57,7 @@ final class ImagePlugins {
             }
         }
         if (chosen == null) {
-            throw new IllegalStateException("no PNG writer is registered with ImageIO");
+            throw new IllegalStateException("no " + formatName + " writer is registered with ImageIO");
         }
         return chosen.createWriterInstance();
     }

@@ -15,6 +15,11 @@ public final class ImageRejectedException extends Exception {
         UNSUPPORTED_TYPE("The file is not a PNG, JPEG, GIF or WebP image."),
         /** The header declares more pixels than allowed; refused before decoding. */
         TOO_MANY_PIXELS("The image has too many pixels."),
+        /**
+         * Decoding it would take more work (bytes of decoded samples, scans), memory or CPU time than
+         * one upload may have.
+         */
+        TOO_COMPLEX("The image would take too much memory or time to process."),
         /** A supported format, but truncated, corrupt or otherwise impossible to decode. */
         UNDECODABLE("The image could not be decoded.");
 

@@ -1,5 +1,6 @@
 package dev.avatarservice.store;
 
+import dev.avatarservice.bus.AvatarNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -11,40 +12,46 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The avatar folder. Names are made here, never taken from a request: 128 random bits in base64url
- * and {@code .png}, a new one for every file, so a URL always designates the same bytes. A file is
- * written under a temporary name, forced to disk and renamed into place atomically, so a name that
- * exists is always a complete file. Every call is blocking I/O run on a worker, never on the event
- * loop.
+ * and the format's extension, a new one for every upload, so a URL always designates the same bytes
+ * (see {@link AvatarNames}). An avatar and its variants are written under temporary names, each
+ * forced to disk, then renamed into place atomically, so a name that exists is always a complete
+ * file; the row that makes them reachable is pointed at them only after all of them are in place
+ * ({@link Avatars}). Every call is blocking I/O run on a worker, never on the event loop.
  */
 final class AvatarFiles {
 
   private static final Logger LOG = LoggerFactory.getLogger(AvatarFiles.class);
-
-  /** An avatar file name: exactly what {@link #newName()} makes. */
-  static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{22}\\.png");
-  static final String TEMP_SUFFIX = ".tmp";
-  private static final Pattern TEMP = Pattern.compile("[A-Za-z0-9_-]{22}\\.png\\.tmp");
   private static final int NAME_BYTES = 16;
+  /** Files larger than this are not avatars of ours (a 512-pixel PNG is far smaller). */
+  private static final long MAX_FILE_BYTES = 16L << 20;
 
   private final Vertx vertx;
   private final Path dir;
   private final SecureRandom random;
+  /** The variant sizes this node renders, ascending. */
+  private final List<Integer> sizes;
 
-  AvatarFiles(Vertx vertx, Path dir, SecureRandom random) {
+  AvatarFiles(Vertx vertx, Path dir, SecureRandom random, List<Integer> sizes) {
     this.vertx = vertx;
     this.dir = dir.toAbsolutePath().normalize();
     this.random = random;
+    this.sizes = List.copyOf(sizes);
   }
 
   Path dir() {
@@ -59,14 +66,19 @@ final class AvatarFiles {
     }, false);
   }
 
-  /** Writes a new file durably and answers its name; nothing is left behind if that fails. */
-  Future<String> write(byte[] png) {
-    return vertx.executeBlocking(() -> writeBlocking(png), false);
+  /**
+   * Writes an avatar and its variants durably and answers the avatar's name; nothing is left behind
+   * if that fails.
+   *
+   * @param extension {@code jpg} or {@code png}
+   */
+  Future<String> write(String extension, byte[] image, Map<Integer, byte[]> variants) {
+    return vertx.executeBlocking(() -> writeBlocking(extension, image, variants), false);
   }
 
   /**
-   * Deletes a file if it is there; a failure is logged, since the sweep removes it later (at the
-   * next start, or by the periodic sweep once it is old enough).
+   * Deletes an avatar and its variants if they are there; a failure is logged, since the sweep
+   * removes them later (at the next start, or by the periodic sweep once they are old enough).
    */
   Future<Void> delete(String name) {
     return remove(name).recover(error -> {
@@ -77,31 +89,65 @@ final class AvatarFiles {
   }
 
   /**
-   * Deletes a file if it is there, and fails when it cannot: for callers that must not go on while
-   * the file still exists. A missing file (or a null name) is success.
+   * Deletes an avatar and its variants if they are there, and fails when it cannot: for callers that
+   * must not go on while a file still exists. The variants go first and the avatar last, so that a
+   * failure leaves the avatar, by which a retry finds the rest. Missing files (or a null name) are
+   * success.
    */
   Future<Void> remove(String name) {
     if (name == null) {
       return Future.succeededFuture();
     }
-    if (!NAME.matcher(name).matches()) {
+    if (!AvatarNames.isAvatar(name)) {
       return Future.failedFuture(new IllegalArgumentException("not an avatar file name"));
     }
     return vertx.executeBlocking(() -> {
+      for (int size : sizes) {
+        Files.deleteIfExists(dir.resolve(AvatarNames.variant(name, size)));
+      }
       Files.deleteIfExists(dir.resolve(name));
       return null;
     }, false);
   }
 
   /**
-   * Removes the avatar files not in {@code keep} and the leftover temporary files, of those last
-   * modified before {@code modifiedBefore} (epoch milliseconds); anything else in the folder (files
-   * of other programs, links, folders) is left alone. Answers how many files went.
+   * The bytes of the smallest variant of {@code name} that fits {@code size} or more (the avatar
+   * itself when no variant is that large, or for size 0), with the file name they came from; empty
+   * when the avatar is not there. Only regular files, links are not followed.
+   */
+  Future<Optional<Map.Entry<String, byte[]>>> read(String name, int size) {
+    if (!AvatarNames.isAvatar(name)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    List<String> candidates = new ArrayList<>();
+    if (size > 0) {
+      for (int variant : sizes) {
+        if (variant >= size) {
+          candidates.add(AvatarNames.variant(name, variant));
+        }
+      }
+    }
+    candidates.add(name);
+    return vertx.executeBlocking(() -> {
+      for (String candidate : candidates) {
+        byte[] bytes = readRegularFile(dir.resolve(candidate));
+        if (bytes != null) {
+          return Optional.of(Map.entry(candidate, bytes));
+        }
+      }
+      return Optional.empty();
+    }, false);
+  }
+
+  /**
+   * Removes the files of avatars not in {@code keep} (variants included) and the leftover temporary
+   * files, of those last modified before {@code modifiedBefore} (epoch milliseconds); anything else
+   * in the folder (files of other programs, links, folders) is left alone. Answers how many files went.
    * <p>
    * {@code keep} must be read from the database before the folder is listed, and a file written
    * after that read is not in it: at start, before any write can begin, sweep everything
    * ({@link Long#MAX_VALUE}); while requests run, only files older than any write can take to be
-   * committed, so that the new file of an upload in progress is never taken for an orphan.
+   * committed, so that the new files of an upload in progress are never taken for orphans.
    */
   Future<Integer> sweep(Set<String> keep, long modifiedBefore) {
     return vertx.executeBlocking(() -> {
@@ -109,8 +155,9 @@ final class AvatarFiles {
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
         for (Path entry : entries) {
           String name = entry.getFileName().toString();
-          boolean orphan = NAME.matcher(name).matches() && !keep.contains(name);
-          if (orphan || TEMP.matcher(name).matches()) {
+          Optional<String> owner = AvatarNames.owner(name);
+          boolean orphan = owner.isPresent() && !keep.contains(owner.get());
+          if (orphan || AvatarNames.isTemporary(name)) {
             BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (attributes.isRegularFile() && attributes.lastModifiedTime().toMillis() < modifiedBefore
               && Files.deleteIfExists(entry)) {
@@ -123,27 +170,70 @@ final class AvatarFiles {
     }, false);
   }
 
-  private String writeBlocking(byte[] png) throws IOException {
-    String name = newName();
-    Path temp = dir.resolve(name + TEMP_SUFFIX);
+  private String writeBlocking(String extension, byte[] image, Map<Integer, byte[]> variants) throws IOException {
+    String name = newName(extension);
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    variants.forEach((size, bytes) -> files.put(AvatarNames.variant(name, size), bytes));
+    files.put(name, image); // renamed last: once the avatar exists, so do its variants
+    List<Path> written = new ArrayList<>();
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer bytes = ByteBuffer.wrap(png);
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(true);
+      for (Map.Entry<String, byte[]> file : files.entrySet()) {
+        Path temp = dir.resolve(file.getKey() + AvatarNames.TEMP_SUFFIX);
+        written.add(temp);
+        writeDurably(temp, file.getValue());
       }
-      Files.move(temp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+      for (String file : files.keySet()) {
+        Path target = dir.resolve(file);
+        written.add(target);
+        Files.move(dir.resolve(file + AvatarNames.TEMP_SUFFIX), target, StandardCopyOption.ATOMIC_MOVE);
+      }
     } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temp);
+      for (Path path : written) {
+        Files.deleteIfExists(path);
+      }
       throw e;
     }
     syncFolder();
     return name;
   }
 
-  /** Makes the rename itself durable where the platform allows forcing a folder (POSIX does). */
+  private static void writeDurably(Path temp, byte[] bytes) throws IOException {
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
+    }
+  }
+
+  /** The file's bytes, or null when there is no regular file by that name. */
+  private static byte[] readRegularFile(Path file) throws IOException {
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (!attributes.isRegularFile() || attributes.size() > MAX_FILE_BYTES) {
+      return null;
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = channel.size();
+      if (size > MAX_FILE_BYTES) {
+        return null;
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) size);
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // until full or end of file
+      }
+      return buffer.hasRemaining() ? java.util.Arrays.copyOf(buffer.array(), buffer.position()) : buffer.array();
+    } catch (NoSuchFileException e) {
+      return null; // deleted meanwhile
+    }
+  }
+
+  /** Makes the renames themselves durable where the platform allows forcing a folder (POSIX does). */
   private void syncFolder() {
     try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
       folder.force(true);
@@ -152,9 +242,9 @@ final class AvatarFiles {
     }
   }
 
-  private String newName() {
+  private String newName(String extension) {
     byte[] bytes = new byte[NAME_BYTES];
     random.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ".png";
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "." + extension;
   }
 }

@@ -1,7 +1,9 @@
 package dev.avatarservice.store;
 
+import dev.avatarservice.bus.AvatarNames;
 import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.Field;
+import dev.avatarservice.image.ImageFormat;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -11,10 +13,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Which avatar file each user has ({@code users.avatar_file}), kept in step with the folder.
+ * Which avatar each user has ({@code users.avatar_file}, the avatar's name; its variants follow
+ * the name), kept in step with the folder, and the bytes served from it.
  *
  * <p>The order makes every outcome safe. A new file is written completely (under a new name) before
  * any row can point at it; one transaction then reads the old name and points the row at the new
@@ -28,7 +33,6 @@ import java.util.Set;
 final class Avatars {
 
   private static final Logger LOG = LoggerFactory.getLogger(Avatars.class);
-  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
   private final Pool pool;
   private final UserRows rows;
@@ -42,16 +46,55 @@ final class Avatars {
     this.files = files;
   }
 
-  /** {userId, png} -> {user, previousAvatarUrl}. */
+  /** {userId, format, image, variants} -> {user, previousAvatarUrl}. */
   Future<JsonObject> set(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
-    byte[] png = request.getBinary(Field.PNG);
-    if (userId == null || png == null || !isPng(png)) {
-      LOG.error("Refused an avatar request without a user id or PNG bytes: the caller has a bug");
+    String format = request.getString(Field.FORMAT);
+    byte[] image = request.getBinary(Field.IMAGE);
+    JsonObject sized = request.getJsonObject(Field.VARIANTS, new JsonObject());
+    Map<Integer, byte[]> variants = new TreeMap<>();
+    boolean valid = userId != null && ("jpg".equals(format) || "png".equals(format)) && isFormat(format, image);
+    for (String key : sized.fieldNames()) {
+      byte[] bytes = sized.getBinary(key);
+      Integer size = parseSize(key);
+      valid &= size != null && isFormat(format, bytes);
+      if (size != null) {
+        variants.put(size, bytes);
+      }
+    }
+    if (!valid) {
+      LOG.error("Refused an avatar request without a user id or JPEG/PNG bytes: the caller has a bug");
       return Future.failedFuture(Failure.INTERNAL.exception("internal error"));
     }
-    return files.write(png).compose(name -> point(userId, name)
+    return files.write(format, image, variants).compose(name -> point(userId, name)
       .recover(error -> files.delete(name).transform(deleted -> Future.failedFuture(error))));
+  }
+
+  /**
+   * {file, size?} -> {image, contentType, etag, userId}: only the avatar an account points at (not
+   * a file of a replaced avatar, whatever is left in the folder); NOT_FOUND otherwise.
+   */
+  Future<JsonObject> serve(JsonObject request) {
+    String file = request.getString(Field.FILE);
+    int size = request.getInteger(Field.SIZE, 0);
+    if (!AvatarNames.isAvatar(file)) {
+      return Future.failedFuture(Failure.NOT_FOUND.exception("no such avatar"));
+    }
+    return pool.preparedQuery("SELECT id FROM users WHERE avatar_file = ?").execute(Tuple.of(file))
+      .compose(found -> {
+        Row row = Accounts.first(found);
+        if (row == null) {
+          return Future.failedFuture(Failure.NOT_FOUND.exception("no such avatar"));
+        }
+        String userId = row.getString("id");
+        return files.read(file, size).compose(read -> read
+          .map(entry -> Future.succeededFuture(new JsonObject()
+            .put(Field.IMAGE, entry.getValue())
+            .put(Field.CONTENT_TYPE, AvatarNames.contentType(entry.getKey()))
+            .put(Field.ETAG, etag(entry.getKey()))
+            .put(Field.USER_ID, userId)))
+          .orElseGet(() -> Future.failedFuture(Failure.NOT_FOUND.exception("no such avatar"))));
+      });
   }
 
   /** {userId} -> {user, previousAvatarUrl}. */
@@ -115,16 +158,23 @@ final class Avatars {
         .put(Field.PREVIOUS_AVATAR_URL, moved.previous() == null ? null : rows.avatarUrl(moved.previous()))));
   }
 
-  private static boolean isPng(byte[] bytes) {
-    if (bytes.length <= PNG_SIGNATURE.length) {
-      return false;
+  /** The file name without its extension: unique to these bytes, since names are never reused. */
+  private static String etag(String fileName) {
+    return "\"" + fileName.substring(0, fileName.lastIndexOf('.')) + "\"";
+  }
+
+  private static boolean isFormat(String format, byte[] bytes) {
+    ImageFormat expected = "png".equals(format) ? ImageFormat.PNG : ImageFormat.JPEG;
+    return bytes != null && bytes.length > ImageFormat.SNIFF_LENGTH && ImageFormat.sniff(bytes).orElse(null) == expected;
+  }
+
+  private static Integer parseSize(String key) {
+    try {
+      int size = Integer.parseInt(key);
+      return size >= 1 && size <= 4096 ? size : null;
+    } catch (NumberFormatException e) {
+      return null;
     }
-    for (int i = 0; i < PNG_SIGNATURE.length; i++) {
-      if (bytes[i] != PNG_SIGNATURE[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private record Moved(JsonObject user, String previous) {

@@ -24,7 +24,8 @@ final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** In order; append, never edit a released one. */
-  static final List<String> SCRIPTS = List.of("V1__accounts.sql", "V2__identifier_skeletons.sql", "V3__sessions.sql");
+  static final List<String> SCRIPTS = List.of("V1__accounts.sql", "V2__identifier_skeletons.sql", "V3__sessions.sql",
+    "V4__avatar_lookup.sql");
 
   private Migrations() {
   }

@@ -1,5 +1,7 @@
 package dev.avatarservice.store;
 
+import java.util.List;
+
 /**
  * What the store verticle needs: the database, the avatar folder, the account cache, and the public
  * URL its avatar URLs are built on.
@@ -17,8 +19,10 @@ package dev.avatarservice.store;
  * @param secretFile       JWT_SECRET_FILE: where a single node keeps the signing key it made (empty: beside
  *                         the database file)
  * @param clustered        CLUSTER: a clustered store never makes up a signing key
+ * @param avatarSizes      AVATAR_SIZES: the variants stored besides each avatar (see {@code AvatarSettings})
  */
 public record StoreSettings(String dbPath, String synchronous, int busyTimeoutMs, long timeoutMs, String avatarsDir,
                             int userCacheSize, int userCacheSeconds, String publicBaseUrl,
-                            long sessionMaxAgeSeconds, String secretFile, boolean clustered) {
+                            long sessionMaxAgeSeconds, String secretFile, boolean clustered,
+                            List<Integer> avatarSizes) {
 }

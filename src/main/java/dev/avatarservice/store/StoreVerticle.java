@@ -75,7 +75,7 @@ public final class StoreVerticle extends VerticleBase {
       }))
       .compose(opened -> {
         database = opened;
-        files = new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random);
+        files = new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random, settings.avatarSizes());
         users = new UserCache(settings.userCacheSize(), settings.userCacheSeconds() * 1000L);
         avatars = new Avatars(opened.pool(), new UserRows(settings.publicBaseUrl()), users, files);
         // The folder is made and swept before any request can write to it.
@@ -111,6 +111,7 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         SecretFile secretFile = new SecretFile(vertx, opened.pool(), settings, random);
+        serve(StoreAddress.AVATAR_FILE, avatars::serve);
         serve(StoreAddress.SIGNING_KEY, request -> secretFile.key().map(key -> new JsonObject().put(Field.KEY, key)));
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {

@@ -127,7 +127,9 @@ class AvatarApiTest {
     BufferedImage avatar = TestImages.decode(served);
     assertThat(avatar.getWidth()).isEqualTo(100);
     assertThat(avatar.getHeight()).isEqualTo(200);
-    assertThat(TestImages.pngChunkTypes(served)).allMatch(type -> List.of("IHDR", "PLTE", "tRNS", "IDAT", "IEND").contains(type));
+    // an opaque photo becomes a JPEG: JFIF header, tables, frame and scan, and nothing else
+    assertThat(TestImages.jpegMarkers(served)).isNotEmpty()
+      .allMatch(marker -> List.of(0xE0, 0xDB, 0xC0, 0xC4, 0xDA).contains(marker));
     assertThat(new String(served, StandardCharsets.ISO_8859_1)).doesNotContain("Exif").doesNotContain("GPS");
   }
 
@@ -160,7 +162,7 @@ class AvatarApiTest {
     BufferedImage fromWebp = TestImages.decode(get(pathOf(uploaded(uploadRaw(UPLOAD, token, "image/webp", TestImages.WEBP_LOSSLESS_8X6))
       .getString("avatarUrl"))).body().getBytes());
 
-    assertThat(fromGif.getRGB(16, 12)).isEqualTo(0xFFFF0000);
+    TestImages.assertColorNear(fromGif.getRGB(16, 12), 0xFFFF0000);
     assertThat(fromWebp.getWidth()).isEqualTo(8);
     assertThat(fromWebp.getHeight()).isEqualTo(6);
   }
@@ -334,7 +336,11 @@ class AvatarApiTest {
         .toList();
       Future.join(uploads).await();
 
-      assertThat(uploads).allSatisfy(upload -> assertThat(upload.result().statusCode()).isEqualTo(200));
+      // one at a time per account: the others are refused at once, and never leave a file behind
+      assertThat(uploads).allSatisfy(upload -> assertThat(upload.result().statusCode()).isIn(200, 429));
+      assertThat(uploads).anySatisfy(upload -> assertThat(upload.result().statusCode()).isEqualTo(200));
+      uploads.stream().filter(upload -> upload.result().statusCode() == 429)
+        .forEach(upload -> JSendAssert.fail(upload.result(), 429, "upload_in_progress"));
       String current = JSendAssert.success(api.get("/api/user", token)).getString("avatarUrl");
       assertThat(difference(files(), before)).as("round %d", round).containsExactly(fileOf(current));
       assertThat(get(pathOf(current)).statusCode()).isEqualTo(200);
@@ -416,7 +422,10 @@ class AvatarApiTest {
   @Test
   void nothingButAvatarFilesIsServedFromUnderAvatars() throws IOException {
     String real = fileOf(uploaded(uploadRaw(UPLOAD, newToken(), "image/png", smallPng())).getString("avatarUrl"));
+    String stem = real.substring(0, 22);
     Path dir = node.avatarsDir();
+    // the right shape and in the folder, but no account's avatar (a leftover the sweep has not reached yet)
+    Files.write(dir.resolve("IIIIIIIIIIIIIIIIIIIIII.png"), smallPng());
     Files.write(dir.resolve("avatar-service.db"), utf8("SQLite format 3"));
     Files.write(dir.resolve("DDDDDDDDDDDDDDDDDDDDDD.png.tmp"), smallPng());
     Files.createDirectories(dir.resolve("EEEEEEEEEEEEEEEEEEEEEE.png"));
@@ -431,8 +440,9 @@ class AvatarApiTest {
       "/avatars/sub/FFFFFFFFFFFFFFFFFFFFFF.png", "/avatars/sub%2FFFFFFFFFFFFFFFFFFFFFFF.png",
       "/avatars/..%2F" + outside + "%2F" + real, "/avatars/%2e%2e%2f" + outside + "%2f" + real,
       "/avatars/..%5C" + outside + "%5C" + real, "/avatars/%2e%2e/avatar-service.db", "/avatars/..%2F..%2Fetc%2Fpasswd",
-      "/avatars/" + real.replace(".png", ".PNG"), "/avatars/" + real + "%00.txt", "/avatars/" + real + "/",
-      "/avatars/" + real.substring(1), "/avatars/x" + real, "/avatars/" + real.replace(".png", ".json"));
+      "/avatars/" + stem + ".JPG", "/avatars/" + real + "%00.txt", "/avatars/" + real + "/",
+      "/avatars/" + real.substring(1), "/avatars/x" + real, "/avatars/" + stem + ".json", "/avatars/" + stem + ".png",
+      "/avatars/IIIIIIIIIIIIIIIIIIIIII.png", "/avatars/" + stem + ".64.jpg", "/avatars/" + stem + ".jpg.tmp");
     for (String path : paths) {
       assertThat(get(path).statusCode()).as(path).isEqualTo(404);
     }

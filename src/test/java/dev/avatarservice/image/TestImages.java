@@ -423,4 +423,144 @@ public final class TestImages {
         deflater.end();
         return Arrays.copyOf(buffer, length);
     }
+
+    // ---- avatars as served ----
+
+    /** The markers of a JPEG's segments up to its first scan (0xE0 APP0, 0xE1 EXIF, 0xDB tables...). */
+    public static List<Integer> jpegMarkers(byte[] jpeg) {
+        List<Integer> markers = new ArrayList<>();
+        if (jpeg.length < 4 || (jpeg[0] & 0xFF) != 0xFF || (jpeg[1] & 0xFF) != 0xD8) {
+            return markers;
+        }
+        int pos = 2;
+        while (pos + 3 < jpeg.length && (jpeg[pos] & 0xFF) == 0xFF) {
+            int marker = jpeg[pos + 1] & 0xFF;
+            markers.add(marker);
+            if (marker == 0xDA) {
+                break;
+            }
+            pos += 2 + ((jpeg[pos + 2] & 0xFF) << 8 | (jpeg[pos + 3] & 0xFF));
+        }
+        return markers;
+    }
+
+    /** Each channel within a lossy encoder's tolerance of the expected colour, alpha exact. */
+    public static void assertColorNear(int actual, int expected) {
+        for (int shift = 0; shift <= 16; shift += 8) {
+            int a = actual >> shift & 0xFF;
+            int e = expected >> shift & 0xFF;
+            if (Math.abs(a - e) > 12) {
+                throw new AssertionError(String.format("colour %08X is not near %08X", actual, expected));
+            }
+        }
+        if (actual >>> 24 != expected >>> 24) {
+            throw new AssertionError(String.format("alpha of %08X is not that of %08X", actual, expected));
+        }
+    }
+
+    /**
+     * Something like a phone photo: smooth gradients, edges and sensor noise, so that it neither
+     * compresses to nothing (a flat colour) nor is pure noise (which no JPEG can shrink).
+     */
+    public static BufferedImage photoLike(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(seed);
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                double fx = (double) x / width;
+                double fy = (double) y / height;
+                int base = (int) (110 + 70 * Math.sin(fx * 9 + fy * 4) + 40 * Math.cos(fy * 13));
+                boolean object = (x - width * 0.6) * (x - width * 0.6) + (y - height * 0.5) * (y - height * 0.5)
+                        < (height * 0.3) * (height * 0.3);
+                int noise = random.nextInt(9) - 4;
+                int r = object ? 200 - (int) (60 * fy) : base;
+                int g = object ? 90 + (int) (40 * fx) : base / 2 + (int) (90 * fx);
+                int b = object ? 60 : 255 - base / 2 - (int) (60 * fy);
+                row[x] = clamp(r + noise) << 16 | clamp(g + noise) << 8 | clamp(b + noise);
+            }
+            image.setRGB(0, y, width, 1, row, 0, width);
+        }
+        return image;
+    }
+
+    private static int clamp(int v) {
+        return Math.max(0, Math.min(255, v));
+    }
+
+    /** A JPEG of quality 0.9, baseline or progressive (the JDK writer's default scan script). */
+    public static byte[] jpeg(BufferedImage image, boolean progressive) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(0.9f);
+        if (progressive) {
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+        }
+        return writeWith(writer, new IIOImage(image, null, null), param);
+    }
+
+    // ---- bombs ----
+
+    /**
+     * A 16-bit RGBA PNG of the given size whose pixels are all zero: a few hundred KB of deflate
+     * for 8 bytes per pixel (6300 x 6300: about 308 KB, 318 MB of samples).
+     */
+    public static byte[] png16BitRgbaZeros(int width, int height) {
+        ByteBuffer header = ByteBuffer.allocate(13).order(ByteOrder.BIG_ENDIAN);
+        header.putInt(width).putInt(height).put((byte) 16).put((byte) 6).put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        Deflater deflater = new Deflater(9);
+        try (java.util.zip.DeflaterOutputStream out = new java.util.zip.DeflaterOutputStream(idat, deflater)) {
+            byte[] row = new byte[1 + width * 8];
+            for (int y = 0; y < height; y++) {
+                out.write(row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deflater.end();
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        png.writeBytes(PNG_SIGNATURE);
+        png.writeBytes(pngChunk("IHDR", header.array()));
+        png.writeBytes(pngChunk("IDAT", idat.toByteArray()));
+        png.writeBytes(pngChunk("IEND", new byte[0]));
+        return png.toByteArray();
+    }
+
+    /** A tiny baseline JPEG whose frame header claims {@code side x side}: a few hundred bytes. */
+    public static byte[] jpegClaiming(int side) {
+        return withJpegSize(jpeg(solid(8, 8, BufferedImage.TYPE_INT_RGB, Color.GRAY)), side, side);
+    }
+
+    /**
+     * A progressive JPEG with {@code extraScans} more scans: its smallest scan repeated before the end.
+     * Decoders take every scan in turn, so the work grows with the count while the file stays small.
+     */
+    public static byte[] progressiveWithScans(BufferedImage image, int extraScans) {
+        byte[] jpeg = jpeg(image, true);
+        List<Integer> scans = new ArrayList<>();
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) {
+                scans.add(i);
+            }
+        }
+        int end = jpeg.length - 2; // EOI
+        scans.add(end);
+        int smallest = 0;
+        for (int k = 1; k < scans.size() - 1; k++) {
+            if (scans.get(k + 1) - scans.get(k) < scans.get(smallest + 1) - scans.get(smallest)) {
+                smallest = k;
+            }
+        }
+        byte[] scan = Arrays.copyOfRange(jpeg, scans.get(smallest), scans.get(smallest + 1));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, end);
+        for (int k = 0; k < extraScans; k++) {
+            out.writeBytes(scan);
+        }
+        out.write(jpeg, end, 2);
+        return out.toByteArray();
+    }
 }

@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -30,6 +31,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AvatarStoreTest {
 
   private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+  private static final byte[] JPEG = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0};
+  private static final byte[] JPEG_64 = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 64};
+  private static final byte[] JPEG_128 = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, (byte) 128};
   private static final String BASE = "https://avatars.example.com";
 
   @TempDir
@@ -88,14 +92,14 @@ class AvatarStoreTest {
   void anUploadReplacesTheFileAndTheReplyNamesTheOldOne() throws IOException {
     String userId = newUser("ann");
 
-    JsonObject first = store.setAvatar(userId, PNG).await();
+    JsonObject first = store.setAvatar(userId, "png", PNG, Map.of()).await();
     String firstUrl = first.getJsonObject("user").getString("avatarUrl");
     assertThat(firstUrl).matches(BASE.replace(".", "\\.") + "/avatars/[A-Za-z0-9_-]{22}\\.png");
     assertThat(first.getValue("previousAvatarUrl")).isNull();
     assertThat(files()).containsExactly(fileOf(firstUrl));
     assertThat(Files.readAllBytes(avatars.resolve(fileOf(firstUrl)))).isEqualTo(PNG);
 
-    JsonObject second = store.setAvatar(userId, PNG).await();
+    JsonObject second = store.setAvatar(userId, "png", PNG, Map.of()).await();
     String secondUrl = second.getJsonObject("user").getString("avatarUrl");
     assertThat(secondUrl).isNotEqualTo(firstUrl);
     assertThat(second.getString("previousAvatarUrl")).isEqualTo(firstUrl);
@@ -112,9 +116,51 @@ class AvatarStoreTest {
   }
 
   @Test
+  void variantsAreWrittenServedReplacedAndDeletedWithTheirAvatar() throws IOException {
+    String userId = newUser("vic");
+    String url = store.setAvatar(userId, "jpg", JPEG, Map.of(64, JPEG_64, 128, JPEG_128)).await()
+      .getJsonObject("user").getString("avatarUrl");
+    assertThat(url).matches(BASE.replace(".", "\\.") + "/avatars/[A-Za-z0-9_-]{22}\\.jpg");
+    String file = fileOf(url);
+    String id = file.substring(0, 22);
+    assertThat(files()).containsExactlyInAnyOrder(file, id + ".64.jpg", id + ".128.jpg");
+
+    JsonObject whole = store.avatarFile(file, 0).await();
+    assertThat(whole.getBinary("image")).isEqualTo(JPEG);
+    assertThat(whole.getString("contentType")).isEqualTo("image/jpeg");
+    assertThat(whole.getString("etag")).isEqualTo("\"" + id + "\"");
+    assertThat(whole.getString("userId")).isEqualTo(userId);
+    assertThat(store.avatarFile(file, 64).await().getBinary("image")).isEqualTo(JPEG_64);
+    assertThat(store.avatarFile(file, 100).await().getBinary("image")).isEqualTo(JPEG_128);
+    assertThat(store.avatarFile(file, 100).await().getString("etag")).isEqualTo("\"" + id + ".128\"");
+    // no 256 variant (the avatar was not larger): the avatar itself
+    assertThat(store.avatarFile(file, 256).await().getBinary("image")).isEqualTo(JPEG);
+
+    String second = fileOf(store.setAvatar(userId, "png", PNG, Map.of()).await().getJsonObject("user").getString("avatarUrl"));
+    assertThat(files()).containsExactly(second);
+    assertThatThrownBy(() -> store.avatarFile(file, 0).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.NOT_FOUND));
+    assertThat(store.avatarFile(second, 64).await().getString("contentType")).isEqualTo("image/png");
+
+    store.setAvatar(userId, "jpg", JPEG, Map.of(64, JPEG_64)).await();
+    store.deleteUser(userId).await();
+    assertThat(files()).isEmpty();
+  }
+
+  @Test
+  void onlyAnAvatarAnAccountPointsAtIsServed() throws IOException {
+    Files.createDirectories(avatars);
+    Files.write(avatars.resolve("JJJJJJJJJJJJJJJJJJJJJJ.png"), PNG); // in the folder, but no account's
+    for (String name : List.of("JJJJJJJJJJJJJJJJJJJJJJ.png", "JJJJJJJJJJJJJJJJJJJJJJ.64.png", "../store.db", "x.png")) {
+      assertThatThrownBy(() -> store.avatarFile(name, 0).await())
+        .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.NOT_FOUND));
+    }
+  }
+
+  @Test
   void concurrentUploadsForOneUserLeaveExactlyOneFileAndItIsTheCurrentOne() {
     String userId = newUser("bea");
-    List<Future<JsonObject>> uploads = IntStream.range(0, 8).mapToObj(i -> store.setAvatar(userId, PNG)).toList();
+    List<Future<JsonObject>> uploads = IntStream.range(0, 8).mapToObj(i -> store.setAvatar(userId, "png", PNG, Map.of())).toList();
     Future.all(uploads).await();
 
     String current = store.user(userId).await().getString("avatarUrl");
@@ -123,7 +169,7 @@ class AvatarStoreTest {
 
   @Test
   void anUploadForAMissingUserFailsAndLeavesNoFile() {
-    assertThatThrownBy(() -> store.setAvatar(UUID.randomUUID().toString(), PNG).await())
+    assertThatThrownBy(() -> store.setAvatar(UUID.randomUUID().toString(), "png", PNG, Map.of()).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.USER_NOT_FOUND));
     assertThatThrownBy(() -> store.removeAvatar(UUID.randomUUID().toString()).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.USER_NOT_FOUND));
@@ -131,9 +177,13 @@ class AvatarStoreTest {
   }
 
   @Test
-  void bytesThatAreNotPngAreRefused() {
+  void bytesThatAreNotTheirFormatAreRefused() {
     String userId = newUser("cid");
-    assertThatThrownBy(() -> store.setAvatar(userId, "<svg/>".getBytes(java.nio.charset.StandardCharsets.UTF_8)).await())
+    assertThatThrownBy(() -> store.setAvatar(userId, "jpg", PNG, Map.of()).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INTERNAL));
+    assertThatThrownBy(() -> store.setAvatar(userId, "png", PNG, Map.of(64, JPEG)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INTERNAL));
+    assertThatThrownBy(() -> store.setAvatar(userId, "png", "<svg/><!-- not an image -->".getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of()).await())
       .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INTERNAL));
     assertThat(files()).isEmpty();
   }
@@ -144,9 +194,9 @@ class AvatarStoreTest {
       .await().getString("id");
     store.login(userId, StoreClient.session("eve-2", Long.MAX_VALUE / 2), null).await();
     store.refresh("eve-2", StoreClient.session("eve-3", Long.MAX_VALUE / 2)).await();
-    store.setAvatar(userId, PNG).await();
+    store.setAvatar(userId, "png", PNG, Map.of()).await();
     String other = newUser("other");
-    String otherFile = fileOf(store.setAvatar(other, PNG).await().getJsonObject("user").getString("avatarUrl"));
+    String otherFile = fileOf(store.setAvatar(other, "png", PNG, Map.of()).await().getJsonObject("user").getString("avatarUrl"));
 
     assertThat(store.deleteUser(userId).await()).isEqualTo(new JsonObject());
 
@@ -172,7 +222,7 @@ class AvatarStoreTest {
   void aDeletionWhoseFileCannotBeDeletedKeepsTheAccountAndARetryFinishesIt() throws Exception {
     String userId = store.register("fay", "fay", "fay", "$argon2id$stub", StoreClient.session("fay-1", Long.MAX_VALUE / 2))
       .await().getString("id");
-    String file = fileOf(store.setAvatar(userId, PNG).await().getJsonObject("user").getString("avatarUrl"));
+    String file = fileOf(store.setAvatar(userId, "png", PNG, Map.of()).await().getJsonObject("user").getString("avatarUrl"));
     Files.delete(avatars.resolve(file));
     Files.createDirectory(avatars.resolve(file));
     Files.write(avatars.resolve(file).resolve("stuck"), PNG);
@@ -199,8 +249,8 @@ class AvatarStoreTest {
   void uploadsRacingADeletionLeaveNeitherTheAccountNorAFile() {
     for (int run = 0; run < 5; run++) {
       String userId = newUser("gil-" + run);
-      store.setAvatar(userId, PNG).await();
-      List<Future<JsonObject>> uploads = IntStream.range(0, 6).mapToObj(i -> store.setAvatar(userId, PNG)).toList();
+      store.setAvatar(userId, "png", PNG, Map.of()).await();
+      List<Future<JsonObject>> uploads = IntStream.range(0, 6).mapToObj(i -> store.setAvatar(userId, "png", PNG, Map.of())).toList();
       Future<JsonObject> deletion = deleteUntilGone(userId);
       Future.join(uploads).otherwiseEmpty().await();
 
@@ -235,33 +285,37 @@ class AvatarStoreTest {
   /** While requests run, the periodic sweep takes only orphans old enough that no upload can still be writing them. */
   @Test
   void thePeriodicSweepLeavesFilesThatAreTooYoung() throws IOException {
-    AvatarFiles folder = new AvatarFiles(vertx, avatars, new java.security.SecureRandom());
+    AvatarFiles folder = new AvatarFiles(vertx, avatars, new java.security.SecureRandom(), List.of(64, 128, 256));
     String old = "DDDDDDDDDDDDDDDDDDDDDD.png";
     String oldTemp = "EEEEEEEEEEEEEEEEEEEEEE.png.tmp";
     String young = "FFFFFFFFFFFFFFFFFFFFFF.png";
     String youngTemp = "GGGGGGGGGGGGGGGGGGGGGG.png.tmp";
     String named = "HHHHHHHHHHHHHHHHHHHHHH.png";
+    String namedVariant = "HHHHHHHHHHHHHHHHHHHHHH.64.png";
+    String oldVariant = "DDDDDDDDDDDDDDDDDDDDDD.64.png";
+    String oldVariantTemp = "DDDDDDDDDDDDDDDDDDDDDD.128.png.tmp";
     long now = System.currentTimeMillis();
-    for (String name : List.of(old, oldTemp, named)) {
+    for (String name : List.of(old, oldTemp, named, namedVariant, oldVariant, oldVariantTemp)) {
       Files.write(avatars.resolve(name), PNG);
       Files.setLastModifiedTime(avatars.resolve(name), java.nio.file.attribute.FileTime.fromMillis(now - 3_600_000));
     }
     Files.write(avatars.resolve(young), PNG);
     Files.write(avatars.resolve(youngTemp), PNG);
 
-    assertThat(folder.sweep(Set.of(named), now - 900_000).await()).isEqualTo(2);
-    assertThat(files()).containsExactlyInAnyOrder(young, youngTemp, named);
+    assertThat(folder.sweep(Set.of(named), now - 900_000).await()).isEqualTo(4);
+    assertThat(files()).containsExactlyInAnyOrder(young, youngTemp, named, namedVariant);
   }
 
   @Test
   void atStartFilesNoAccountPointsAtAndLeftoverTemporaryFilesAreRemoved() throws IOException {
     String userId = newUser("dee");
-    String current = fileOf(store.setAvatar(userId, PNG).await().getJsonObject("user").getString("avatarUrl"));
+    String current = fileOf(store.setAvatar(userId, "png", PNG, Map.of()).await().getJsonObject("user").getString("avatarUrl"));
     String stray = "AAAAAAAAAAAAAAAAAAAAAA.png";
+    String strayVariant = "AAAAAAAAAAAAAAAAAAAAAA.128.jpg";
     String leftover = "BBBBBBBBBBBBBBBBBBBBBB.png.tmp";
     String foreign = "notes.txt";
     String folder = "CCCCCCCCCCCCCCCCCCCCCC.png";
-    for (String name : List.of(stray, leftover, foreign)) {
+    for (String name : List.of(stray, strayVariant, leftover, foreign)) {
       Files.write(avatars.resolve(name), PNG);
     }
     Files.createDirectory(avatars.resolve(folder));

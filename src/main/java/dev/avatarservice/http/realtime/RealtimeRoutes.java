@@ -8,6 +8,7 @@ import dev.avatarservice.bus.Events;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.http.ApiException;
+import dev.avatarservice.http.AvatarCache;
 import dev.avatarservice.http.BearerToken;
 import dev.avatarservice.http.ClientAddress;
 import dev.avatarservice.http.NodeShared;
@@ -454,8 +455,12 @@ public final class RealtimeRoutes {
       message.fail(0, "malformed event");
       return;
     }
-    Future<Void> closed = Events.USER_DELETED.equals(event.getValue(Field.TYPE))
-      ? closeSocketsOf(userId, event.encode()) : closeSessions(userId, event);
+    boolean deleted = Events.USER_DELETED.equals(event.getValue(Field.TYPE));
+    if (deleted) {
+      // this node serves the account's avatar no more once it confirms
+      AvatarCache.forgetUser(vertx, userId);
+    }
+    Future<Void> closed = deleted ? closeSocketsOf(userId, event.encode()) : closeSessions(userId, event);
     closed.onComplete(done -> message.reply(new JsonObject()));
   }
 
