@@ -85,7 +85,7 @@ public final class AccountService {
       .compose(verified -> {
         String refreshToken = refreshTokens.newToken();
         String sessionId = UUID.randomUUID().toString();
-        return store.login(verified.userId(), newSession(sessionId, userAgent, refreshToken), verified.rehashed())
+        return store.openSession(verified.userId(), newSession(sessionId, userAgent, refreshToken), verified.rehashed())
           .map(user -> issue(user, sessionId, refreshToken));
       });
   }

@@ -16,7 +16,7 @@ public final class StoreAddress {
   /** {identifierKey} -> {userId, passwordHash}; UNKNOWN_IDENTIFIER. */
   public static final String CREDENTIALS = "store.account.credentials";
   /** {userId, session, passwordHash?} -> USER: opens a login (a new refresh-token family); USER_NOT_FOUND. */
-  public static final String LOGIN = "store.session.open";
+  public static final String OPEN_SESSION = "store.session.open";
   /**
    * {tokenHash, session} -> {user: USER, sessionId}: rotates a refresh token in one statement;
    * INVALID_REFRESH_TOKEN. A token that was already used ends its whole session (reuse detection,

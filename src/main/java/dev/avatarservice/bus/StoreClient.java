@@ -49,8 +49,8 @@ public final class StoreClient {
   }
 
   /** Opens a login; {@code rehashedPassword} replaces the stored hash when not null. */
-  public Future<JsonObject> login(String userId, JsonObject session, String rehashedPassword) {
-    return request(StoreAddress.LOGIN, new JsonObject()
+  public Future<JsonObject> openSession(String userId, JsonObject session, String rehashedPassword) {
+    return request(StoreAddress.OPEN_SESSION, new JsonObject()
       .put(Field.USER_ID, userId)
       .put(Field.SESSION, session)
       .put(Field.PASSWORD_HASH, rehashedPassword));

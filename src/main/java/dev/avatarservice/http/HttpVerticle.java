@@ -112,7 +112,6 @@ public final class HttpVerticle extends VerticleBase {
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
-    countOperations(router);
     new OpsRoutes(vertx, store, settings.metricsRegistryName()).mount(router);
     UserDeletion deletion = new UserDeletion(store, notify);
     int jsonBodyLimit = settings.http().jsonBodyLimit();
@@ -132,22 +131,6 @@ public final class HttpVerticle extends VerticleBase {
       router.errorHandler(status, failures);
     }
     return router;
-  }
-
-  /** Marks the routes whose outcomes {@link ServiceMetrics} counts; mounted before the routes. */
-  private static void countOperations(Router router) {
-    for (String path : List.of("/api/register", "/register")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REGISTRATION));
-    }
-    for (String path : List.of("/api/login", "/login")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.LOGIN));
-    }
-    for (String path : List.of("/api/refresh", "/oauth/token")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REFRESH));
-    }
-    for (String path : List.of("/api/user/avatar", "/avatar")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD));
-    }
   }
 
   /**

@@ -101,7 +101,7 @@ public final class StoreVerticle extends VerticleBase {
         consumers.add(forget);
         serve(StoreAddress.REGISTER, accounts::register);
         serve(StoreAddress.CREDENTIALS, accounts::credentials);
-        serve(StoreAddress.LOGIN, accounts::login);
+        serve(StoreAddress.OPEN_SESSION, accounts::login);
         serve(StoreAddress.REFRESH, accounts::refresh);
         serve(StoreAddress.END_SESSIONS, accounts::endSessions);
         serve(StoreAddress.SESSIONS, accounts::sessions);

@@ -192,7 +192,7 @@ class AvatarStoreTest {
   void deletingAnAccountRemovesItsRowEveryRefreshTokenAndItsFileForGood() throws Exception {
     String userId = store.register("eve", "eve", "eve", "$argon2id$stub", StoreClient.session("eve-1", Long.MAX_VALUE / 2))
       .await().getString("id");
-    store.login(userId, StoreClient.session("eve-2", Long.MAX_VALUE / 2), null).await();
+    store.openSession(userId, StoreClient.session("eve-2", Long.MAX_VALUE / 2), null).await();
     store.refresh("eve-2", StoreClient.session("eve-3", Long.MAX_VALUE / 2)).await();
     store.setAvatar(userId, "png", PNG, Map.of()).await();
     String other = newUser("other");

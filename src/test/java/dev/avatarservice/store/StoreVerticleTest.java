@@ -124,7 +124,7 @@ class StoreVerticleTest {
   @Test
   void aRehashReplacesTheStoredHash() {
     JsonObject user = store.register("Max", "max", "max", "$argon2id$old", session("m1", 600)).await();
-    store.login(user.getString("id"), session("m2", 600), "$argon2id$new").await();
+    store.openSession(user.getString("id"), session("m2", 600), "$argon2id$new").await();
     assertThat(store.credentials("max").await().getString("passwordHash")).isEqualTo("$argon2id$new");
   }
 
