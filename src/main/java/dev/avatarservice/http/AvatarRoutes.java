@@ -86,7 +86,8 @@ public final class AvatarRoutes {
 
   public void mount(Router router) {
     for (String path : PATHS) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD)).handler(precheck).handler(bearer).handler(this::limited).handler(this::oneAtATime)
+      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD));
+      router.post(path).handler(precheck).handler(bearer).handler(this::limited).handler(this::oneAtATime)
         .handler(this::upload);
       router.delete(path).handler(bearer).handler(this::remove);
     }
