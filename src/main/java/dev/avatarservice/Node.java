@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -86,6 +87,8 @@ public final class Node {
       .setEnabled(true)
       .setRegistryName(settings.metricsRegistryName())
       .setJvmMetricsEnabled(true)
+      // the route pattern a request matched (vertx-web reports it), never the raw path: bounded label values
+      .addLabels(Label.HTTP_ROUTE)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
     ClusterSettings cluster = settings.cluster();

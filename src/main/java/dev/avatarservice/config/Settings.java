@@ -29,8 +29,8 @@ import java.util.Set;
  */
 public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, TokenSettings tokens,
                        AccountSettings accounts, AvatarSettings avatars, RealtimeSettings realtime,
-                       ClusterSettings cluster, long storeTimeoutMs, long deletionConfirmTimeoutMs,
-                       String metricsRegistryName) {
+                       ClusterSettings cluster, ManagementSettings management, long storeTimeoutMs,
+                       long deletionConfirmTimeoutMs, String metricsRegistryName) {
 
   private static final int MIN_SECRET_BYTES = 32;
   private static final String HOST = "[A-Za-z0-9.:\\-\\[\\]%]+";
@@ -141,7 +141,17 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       values.intIn("CLUSTER_PORT", 0, 65535),
       values.string("HAZELCAST_CONFIG").trim());
 
-    return new Settings(roles, http, store, tokens, accounts, avatars, realtime, cluster, storeTimeoutMs,
+    ManagementSettings management = new ManagementSettings(
+      values.nonBlank("MANAGEMENT_HOST"),
+      values.intIn("MANAGEMENT_PORT", 0, 65535),
+      values.bool("METRICS_PUBLIC"),
+      adminToken(values),
+      values.nonBlank("BACKUP_DIR"));
+    if (management.enabled() && management.port() == port && port != 0 && management.host().equals(host)) {
+      throw new ConfigException("MANAGEMENT_PORT must differ from HTTP_PORT");
+    }
+
+    return new Settings(roles, http, store, tokens, accounts, avatars, realtime, cluster, management, storeTimeoutMs,
       deletionConfirmTimeoutMs, "avatar-service@" + host + ":" + port);
   }
 
@@ -152,6 +162,16 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       throw new ConfigException("JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
     }
     return secret;
+  }
+
+  /** ADMIN_TOKEN: empty (the admin API is off) or at least 32 bytes. */
+  private static byte[] adminToken(ConfigValues values) {
+    byte[] token = values.string("ADMIN_TOKEN").trim().getBytes(StandardCharsets.UTF_8);
+    if (token.length > 0 && token.length < ManagementSettings.MIN_TOKEN_BYTES) {
+      throw new ConfigException("ADMIN_TOKEN must be at least " + ManagementSettings.MIN_TOKEN_BYTES
+        + " bytes (for example: openssl rand -hex 32), or empty to turn the admin API off");
+    }
+    return token;
   }
 
   /** Scheme, host and port the clients use, without a trailing slash; this node's own when not configured. */

@@ -62,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
       .map(loaded -> router(store, new AccessTokens(vertx, loaded.<TokenSettings>resultAt(0), Clock.systemUTC()),
         loaded.resultAt(1)))
       .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
-      .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
+      .compose(router -> Listen.on(vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(http.host())
           .setPort(http.port())
           .setCompressionSupported(false)
@@ -72,8 +72,7 @@ public final class HttpVerticle extends VerticleBase {
           // HTTP/1.1 only: Vert.x answered a stray "Upgrade: h2c" with an unframed 400 and kept the connection open
           .setHttp2ClearTextEnabled(false), settings.realtime()))
         .requestHandler(router)
-        .invalidRequestHandler(FailureHandler::invalidRequest)
-        .listen())
+        .invalidRequestHandler(FailureHandler::invalidRequest), "HTTP_PORT", http.host(), http.port()))
       .onSuccess(listening -> {
         server = listening;
         LOG.debug("HTTP verticle listening on {}:{}", http.host(), listening.actualPort());
@@ -99,8 +98,8 @@ public final class HttpVerticle extends VerticleBase {
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
-    countOperations(router);
-    new OpsRoutes(vertx, store, settings.metricsRegistryName()).mount(router);
+    new OpsRoutes(vertx, store, settings.metricsRegistryName(), settings.management().metricsPublic(),
+      NodeShared.get(vertx, "started-at", StartedAt::now).instant()).mount(router);
     UserDeletion deletion = new UserDeletion(store, new UserDeletedBroadcast(vertx, settings.deletionConfirmTimeoutMs()));
     int jsonBodyLimit = settings.http().jsonBodyLimit();
     new AccountRoutes(accounts, deletion, bearer, authLimiter, schemas, jsonBodyLimit).mount(router);
@@ -118,22 +117,6 @@ public final class HttpVerticle extends VerticleBase {
       router.errorHandler(status, failures);
     }
     return router;
-  }
-
-  /** Marks the routes whose outcomes {@link ServiceMetrics} counts; mounted before the routes. */
-  private static void countOperations(Router router) {
-    for (String path : List.of("/api/register", "/register")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REGISTRATION));
-    }
-    for (String path : List.of("/api/login", "/login")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.LOGIN));
-    }
-    for (String path : List.of("/api/refresh", "/oauth/token")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REFRESH));
-    }
-    for (String path : List.of("/api/user/avatar", "/avatar")) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD));
-    }
   }
 
   /**

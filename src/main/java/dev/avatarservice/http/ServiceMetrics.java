@@ -22,8 +22,8 @@ import java.util.Map;
  *   ({@code auth_requests}, {@code login_failures}, {@code avatar_uploads}).</li>
  * </ul>
  * Label values come from fixed lists, every one registered at 0 from the start; a failure code that
- * is not on its operation's list is counted as {@code other}. The HTTP verticle marks each counted
- * route with {@link #counts(Operation)} and runs this handler first on every request; it counts when
+ * is not on its operation's list is counted as {@code other}. The counted operations are found by
+ * their paths ({@code COUNTED}); the HTTP verticle runs this handler first on every request; it counts when
  * the response has been sent, from its status and the code that {@link FailureHandler} (or a route
  * answering in a format of its own) left in {@link #CODE}. Thread-safe: Micrometer counters are.
  */
@@ -97,13 +97,16 @@ public final class ServiceMetrics implements Handler<RoutingContext> {
     return all;
   }
 
-  /** A route handler that marks the request as one of {@code operation}. */
-  public static Handler<RoutingContext> counts(Operation operation) {
-    return ctx -> {
-      ctx.put(OPERATION, operation);
-      ctx.next();
-    };
-  }
+  /**
+   * The counted operations by path (all POST), canonical routes and aliases. Looked up here rather
+   * than marked by routes of their own, so that each request matches only its real route and the
+   * {@code route} label of Vert.x's request meters names that one pattern.
+   */
+  private static final Map<String, Operation> COUNTED = Map.of(
+    "/api/register", Operation.REGISTRATION, "/register", Operation.REGISTRATION,
+    "/api/login", Operation.LOGIN, "/login", Operation.LOGIN,
+    "/api/refresh", Operation.REFRESH, "/oauth/token", Operation.REFRESH,
+    "/api/user/avatar", Operation.UPLOAD, "/avatar", Operation.UPLOAD);
 
   /** Records, for this handler, that the request was refused by that limiter. */
   static void refusedBy(RoutingContext ctx, String limiter) {
@@ -112,6 +115,12 @@ public final class ServiceMetrics implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.POST) {
+      Operation operation = COUNTED.get(ctx.normalizedPath());
+      if (operation != null) {
+        ctx.put(OPERATION, operation);
+      }
+    }
     if (!outcomes.isEmpty()) {
       ctx.addEndHandler(ended -> {
         if (ended.succeeded()) {

@@ -93,6 +93,10 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         serve(StoreAddress.SIGNING_KEY, request -> signingKey());
+        AdminQueries admin = new AdminQueries(opened.pool(), rows, clock);
+        serve(StoreAddress.LIST_USERS, admin::list);
+        serve(StoreAddress.REVOKE_USER, admin::revokeAll);
+        serve(StoreAddress.BACKUP, new Backup(vertx, opened, files, clock)::run);
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
           accounts.purgeExpiredTokens()
