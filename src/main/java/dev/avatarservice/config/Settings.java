@@ -147,7 +147,7 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       values.bool("METRICS_PUBLIC"),
       adminToken(values),
       values.nonBlank("BACKUP_DIR"));
-    if (management.enabled() && management.port() == port && port != 0 && management.host().equals(host)) {
+    if (management.enabled() && management.port() == port) {
       throw new ConfigException("MANAGEMENT_PORT must differ from HTTP_PORT");
     }
 
