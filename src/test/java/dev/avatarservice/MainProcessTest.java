@@ -69,6 +69,28 @@ class MainProcessTest {
     }
   }
 
+  /** The container's health check: 0 while the node is ready, 1 when nothing answers. */
+  @Test
+  void theHealthCheckNeedsOnlyTheJvm(@TempDir Path dir) throws Exception {
+    try (dev.avatarservice.support.TestNode node = dev.avatarservice.support.TestNode.start()) {
+      Exit ready = java(dir, Map.of("HTTP_PORT", Integer.toString(node.port())), dev.avatarservice.cli.HealthCheck.class);
+      assertThat(ready.code()).as(ready.output()).isZero();
+    }
+    Exit down = java(dir, Map.of("HTTP_PORT", Integer.toString(freePort())), dev.avatarservice.cli.HealthCheck.class);
+    assertThat(down.code()).isEqualTo(1);
+    assertThat(down.output()).startsWith("unhealthy:");
+  }
+
+  private static Exit java(Path dir, Map<String, String> env, Class<?> main) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-cp", System.getProperty("java.class.path"), main.getName()).directory(dir.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Exit(process.exitValue(), output);
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -65,6 +65,26 @@ class ManagementApiTest {
     }
   }
 
+  /** /info: what the build wrote in, not text typed by hand, and when this node started. */
+  @Test
+  void infoSaysWhatIsRunning() throws Exception {
+    java.time.Instant before = java.time.Instant.now();
+    try (TestNode node = TestNode.start()) {
+      HttpResponse<Buffer> response = node.client().get("/info").send().await();
+      assertThat(response.statusCode()).isEqualTo(200);
+      JsonObject data = response.bodyAsJsonObject().getJsonObject("data");
+      java.util.Properties build = new java.util.Properties();
+      try (var in = getClass().getResourceAsStream("/build-info.properties")) {
+        build.load(in);
+      }
+      assertThat(data.getString("name")).isEqualTo("avatar-service");
+      assertThat(data.getString("version")).isEqualTo(build.getProperty("version")).doesNotContain("${");
+      assertThat(data.getString("commit")).matches("[0-9a-f]{7,40}|unknown");
+      assertThat(java.time.Instant.parse(data.getString("startedAt")))
+        .isBetween(before.minusSeconds(1), java.time.Instant.now());
+    }
+  }
+
   @Test
   void withoutAdminTokenTheAdminRoutesDoNotExist() throws IOException {
     try (TestNode node = TestNode.start(Map.of("MANAGEMENT_PORT", TestNode.freePort()))) {
