@@ -2,6 +2,7 @@ package dev.avatarservice;
 
 import dev.avatarservice.cluster.HazelcastSettings;
 import dev.avatarservice.config.ClusterSettings;
+import dev.avatarservice.config.PortInUseException;
 import dev.avatarservice.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -105,7 +106,21 @@ public final class Node {
     options.setEventBusOptions(new EventBusOptions()
       .setHost(cluster.host())
       .setPort(cluster.busPort()));
-    return builder(options).withClusterManager(clusterManager).buildClustered();
+    return builder(options).withClusterManager(clusterManager).buildClustered()
+      .recover(error -> Future.failedFuture(cluster.busPort() != 0 && PortInUseException.isAddressInUse(error)
+        && !fromHazelcast(error) ? new PortInUseException("CLUSTER_BUS_PORT", cluster.host(), cluster.busPort()) : error));
+  }
+
+  /** Hazelcast's own port (CLUSTER_PORT) fails inside Hazelcast; the event bus's inside Vert.x. */
+  private static boolean fromHazelcast(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      for (StackTraceElement frame : cause.getStackTrace()) {
+        if (frame.getClassName().startsWith("com.hazelcast.")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static VertxBuilder builder(VertxOptions options) {

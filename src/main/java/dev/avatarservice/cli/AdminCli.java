@@ -136,10 +136,10 @@ public final class AdminCli {
         }
       }
     }
-    String command = String.join(" ", words.subList(0, Math.min(words.size(), words.isEmpty() ? 0
-      : "users".equals(words.get(0)) ? 2 : 1)));
-    List<String> operands = words.subList(Math.min(words.size(), command.isEmpty() ? 0 : command.split(" ").length),
-      words.size());
+    // "users <verb>" or "backup"; what follows are the operands
+    int commandWords = words.isEmpty() ? 0 : "users".equals(words.get(0)) ? Math.min(2, words.size()) : 1;
+    String command = String.join(" ", words.subList(0, commandWords));
+    List<String> operands = words.subList(commandWords, words.size());
     Client client;
     switch (command) {
       case "users list", "backup" -> {

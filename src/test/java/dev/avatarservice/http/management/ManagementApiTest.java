@@ -225,6 +225,18 @@ class ManagementApiTest {
     }
   }
 
+  /** The clustered event bus's port is a listener too: named like the others. */
+  @Test
+  void aTakenEventBusPortIsNamed() throws IOException {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      int port = taken.getLocalPort();
+      dev.avatarservice.support.TestCluster cluster = new dev.avatarservice.support.TestCluster(1);
+      assertThatThrownBy(() -> TestNode.startClustered(cluster.member(0, Map.of("CLUSTER_BUS_PORT", port))))
+        .isInstanceOf(PortInUseException.class)
+        .hasMessageStartingWith("CLUSTER_BUS_PORT=" + port + ":");
+    }
+  }
+
   static byte[] png() throws IOException {
     BufferedImage image = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
     image.setRGB(1, 1, 0xff0000);
