@@ -116,7 +116,9 @@ public final class ServiceMetrics implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (ctx.request().method() == io.vertx.core.http.HttpMethod.POST) {
-      Operation operation = COUNTED.get(ctx.normalizedPath());
+      String path = ctx.normalizedPath();
+      // the router matches "/api/login/" to "/api/login" too
+      Operation operation = COUNTED.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
       if (operation != null) {
         ctx.put(OPERATION, operation);
       }
