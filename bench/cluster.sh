@@ -75,6 +75,7 @@ start_node() {                          # node
       JWT_SECRET="$JWT_SECRET" \
       ROLES="${ROLES[$((node - 1))]}" \
       HTTP_PORT="$port" \
+      MANAGEMENT_PORT="$((port + 1000))" \
       DB_PATH="$DIR/avatar-service.db" \
       AVATARS_DIR="$DIR/avatars" \
       nohup "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" >"$DIR/node-$node.log" 2>&1 &

@@ -13,7 +13,7 @@ WORK=$(mktemp -d -t avatar-shutdown.XXXXXX)
 NODE=""
 trap 'if [ -n "$NODE" ] && kill -0 "$NODE" 2>/dev/null; then kill -9 "$NODE"; fi; rm -rf "$WORK"' EXIT
 
-( cd "$WORK" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$PORT" DB_PATH="$WORK/avatar-service.db" \
+( cd "$WORK" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$PORT" MANAGEMENT_PORT=0 DB_PATH="$WORK/avatar-service.db" \
     AVATARS_DIR="$WORK/avatars" ACCESS_LOG_LEVEL=WARN java -jar "$OLDPWD/$JAR" ) > "$WORK/node.log" 2>&1 &
 NODE=$!
 for _ in $(seq 1 120); do

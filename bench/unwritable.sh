@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-( cd "$WORK" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$PORT" DB_PATH="$FS/avatar-service.db" \
+( cd "$WORK" && exec env HTTP_HOST=127.0.0.1 HTTP_PORT="$PORT" MANAGEMENT_PORT=0 DB_PATH="$FS/avatar-service.db" \
     AVATARS_DIR="$AV" DB_BUSY_TIMEOUT_MS=500 ACCESS_LOG_LEVEL=WARN java -jar "$JAR" ) > "$WORK/node.log" 2>&1 &
 NODE=$!
 for _ in $(seq 1 120); do

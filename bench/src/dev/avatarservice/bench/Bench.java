@@ -113,6 +113,8 @@ public final class Bench {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("HTTP_PORT", Integer.toString(port));
+    // several nodes on one host: no management listener, which would want 9090 for each
+    env.put("MANAGEMENT_PORT", "0");
     env.put("DB_PATH", dir.resolve("avatar-service.db").toString());
     env.put("AVATARS_DIR", dir.resolve("avatars").toString());
     env.put("JWT_SECRET", SECRET);

@@ -3,6 +3,7 @@ package dev.avatarservice;
 import dev.avatarservice.config.Role;
 import dev.avatarservice.config.Settings;
 import dev.avatarservice.http.HttpVerticle;
+import dev.avatarservice.http.management.ManagementVerticle;
 import dev.avatarservice.notify.NotifyVerticle;
 import dev.avatarservice.store.StoreVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -17,7 +18,7 @@ import java.util.List;
  * Deploys the verticles of this node's roles, each built with its part of the parsed {@link Settings}
  * (no verticle reads a JSON configuration of its own): the store first
  * (the others ask it for the signing key at start), then the notifier, then the HTTP verticle once
- * per core. The notifier comes before the HTTP verticle, which serves the sockets: by the time a
+ * per core, and the management listener last (when MANAGEMENT_PORT is not 0). The notifier comes before the HTTP verticle, which serves the sockets: by the time a
  * socket can open here, this node already takes the published events and is listed for confirmed
  * deletions, so no deletion can answer while missing it. Used by {@link Main} and by the tests, so
  * that tests run the real wiring.
@@ -47,6 +48,10 @@ public final class Deployer {
         ? vertx.deployVerticle(() -> new HttpVerticle(settings),
             new DeploymentOptions().setInstances(settings.http().instances()))
           .onSuccess(deployed::add)
+        : Future.succeededFuture())
+      // last: it serves nothing the others need, and is taken down first
+      .compose(done -> settings.management().enabled()
+        ? vertx.deployVerticle(new ManagementVerticle(settings)).onSuccess(deployed::add)
         : Future.succeededFuture())
       .map(done -> List.copyOf(deployed));
   }

@@ -1,5 +1,7 @@
 package dev.avatarservice;
 
+import dev.avatarservice.cli.AdminCli;
+import dev.avatarservice.config.PortInUseException;
 import dev.avatarservice.store.StoreRoleTakenException;
 import dev.avatarservice.config.ConfigException;
 import dev.avatarservice.config.ConfigLoader;
@@ -10,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +44,33 @@ public final class Main {
   private Main() {
   }
 
+  static final String USAGE = """
+    Usage: java -jar avatar-service.jar [--cluster]        start a node
+           java -jar avatar-service.jar admin <command>    administer a running node (admin --help)
+           java -jar avatar-service.jar --help | --version
+
+    A node is configured by conf/config.json and environment variables of the same names (see README).
+      --cluster    join the Hazelcast cluster, like CLUSTER=true
+      --help       this help
+      --version    the version and git commit of this build
+    Exit codes of a node: 0 stopped cleanly, 1 could not start (a port in use, the store role taken)
+    or did not stop cleanly, 2 invalid configuration.
+    """;
+
   public static void main(String[] args) {
+    if (args.length > 0 && "admin".equals(args[0])) {
+      System.exit(AdminCli.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+        Path.of("").toAbsolutePath(), System.out, System.err));
+      return;
+    }
+    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+      System.out.print(USAGE);
+      return;
+    }
+    if (Arrays.asList(args).contains("--version")) {
+      System.out.println(AdminCli.version());
+      return;
+    }
     if (System.getProperty(NETTY_JFR) == null) {
       System.setProperty(NETTY_JFR, "false");
     }
@@ -64,6 +93,10 @@ public final class Main {
       if (cause instanceof ConfigException) {
         LOG.error("Invalid configuration: {}", cause.getMessage());
         exit(2);
+      } else if (cause instanceof PortInUseException) {
+        // one line, no stack trace: the key and the port say what to change
+        LOG.error("Refusing to start: {}", cause.getMessage());
+        exit(1);
       } else if (cause instanceof StoreRoleTakenException) {
         LOG.error("Refusing to start: {}", cause.getMessage());
         exit(1);
@@ -73,10 +106,11 @@ public final class Main {
       }
       return;
     }
-    LOG.info("avatar-service started in {} ms: roles {}, {}, listening on {} (public URL {})",
-      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), settings.roles(),
+    LOG.info("{} started in {} ms: roles {}, {}, listening on {} (public URL {}), management {}",
+      AdminCli.version(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), settings.roles(),
       settings.cluster().enabled() ? "clustered" : "not clustered", settings.http().port(),
-      settings.http().publicBaseUrl());
+      settings.http().publicBaseUrl(), settings.management().enabled()
+        ? settings.management().host() + ":" + settings.management().port() : "off");
   }
 
   /** The configuration of conf/config.json and the environment, then the command line over both, parsed. */
@@ -86,8 +120,8 @@ public final class Main {
       if ("--cluster".equals(arg)) {
         json.put("CLUSTER", true);
       } else {
-        throw new ConfigException("unknown command-line argument '" + arg + "' (the only one is --cluster;"
-          + " everything else is set in conf/config.json or the environment)");
+        throw new ConfigException("unknown command-line argument '" + arg + "' (the options are --cluster, --help"
+          + " and --version, the command admin; everything else is set in conf/config.json or the environment)");
       }
     }
     return Settings.parse(json);

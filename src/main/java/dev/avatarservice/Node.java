@@ -2,6 +2,7 @@ package dev.avatarservice;
 
 import dev.avatarservice.cluster.HazelcastSettings;
 import dev.avatarservice.config.ClusterSettings;
+import dev.avatarservice.config.PortInUseException;
 import dev.avatarservice.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -86,6 +88,8 @@ public final class Node {
       .setEnabled(true)
       .setRegistryName(settings.metricsRegistryName())
       .setJvmMetricsEnabled(true)
+      // the route pattern a request matched (vertx-web reports it), never the raw path: bounded label values
+      .addLabels(Label.HTTP_ROUTE)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
     ClusterSettings cluster = settings.cluster();
@@ -102,7 +106,21 @@ public final class Node {
     options.setEventBusOptions(new EventBusOptions()
       .setHost(cluster.host())
       .setPort(cluster.busPort()));
-    return builder(options).withClusterManager(clusterManager).buildClustered();
+    return builder(options).withClusterManager(clusterManager).buildClustered()
+      .recover(error -> Future.failedFuture(cluster.busPort() != 0 && PortInUseException.isAddressInUse(error)
+        && !fromHazelcast(error) ? new PortInUseException("CLUSTER_BUS_PORT", cluster.host(), cluster.busPort()) : error));
+  }
+
+  /** Hazelcast's own port (CLUSTER_PORT) fails inside Hazelcast; the event bus's inside Vert.x. */
+  private static boolean fromHazelcast(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      for (StackTraceElement frame : cause.getStackTrace()) {
+        if (frame.getClassName().startsWith("com.hazelcast.")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static VertxBuilder builder(VertxOptions options) {

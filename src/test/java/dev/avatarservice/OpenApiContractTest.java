@@ -51,13 +51,24 @@ class OpenApiContractTest {
   private static final String JSON = "application/json";
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
+  private static final String ADMIN_TOKEN = "contract-admin-token-contract-admin-token-01";
+
   private static OpenApiContract contract;
   private static TestNode node;
+  /** The node's management listener, where the admin routes are (the document's server of the admin tag). */
+  private static io.vertx.ext.web.client.WebClient management;
 
   @BeforeAll
   static void start() {
     contract = OpenApiContract.get();
-    node = TestNode.start();
+    try {
+      node = TestNode.start(Map.of("MANAGEMENT_PORT", TestNode.freePort(), "ADMIN_TOKEN", ADMIN_TOKEN,
+        "BACKUP_DIR", java.nio.file.Files.createTempDirectory("contract-backups").toString()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    management = io.vertx.ext.web.client.WebClient.create(node.vertx(), new io.vertx.ext.web.client.WebClientOptions()
+      .setDefaultHost("127.0.0.1").setDefaultPort(node.settings().management().port()));
   }
 
   @AfterAll
@@ -107,6 +118,16 @@ class OpenApiContractTest {
       return send(HttpMethod.DELETE, "/api/user/sessions/" + dev.avatarservice.support.Jwts.claim(token, "sid"), token, null, null);
     });
     cases.put("jwks", () -> get("/.well-known/jwks.json"));
+    cases.put("info", () -> get("/info"));
+    cases.put("adminListUsers", () -> {
+      registered();
+      return send(HttpMethod.GET, "/admin/users?q=user&limit=2", ADMIN_TOKEN, null, null);
+    });
+    cases.put("adminGetUser", () -> send(HttpMethod.GET, "/admin/users/" + registeredId(), ADMIN_TOKEN, null, null));
+    cases.put("adminDeleteUser", () -> send(HttpMethod.DELETE, "/admin/users/" + registeredId(), ADMIN_TOKEN, null, null));
+    cases.put("adminLogoutUser", () -> send(HttpMethod.DELETE, "/admin/users/" + registeredId() + "/sessions",
+      ADMIN_TOKEN, null, null));
+    cases.put("adminBackup", () -> send(HttpMethod.POST, "/admin/backup", ADMIN_TOKEN, null, null));
     return cases;
   }
 
@@ -170,7 +191,8 @@ class OpenApiContractTest {
   @Test
   void everyDocumentedRouteAnswers() {
     for (OpenApiContract.Operation operation : contract.operations().values()) {
-      String path = operation.path().replace("{file}", "AAAAAAAAAAAAAAAAAAAAAA.png");
+      String path = operation.path().replace("{file}", "AAAAAAAAAAAAAAAAAAAAAA.png")
+        .replace("{id}", "00000000-0000-4000-8000-000000000000");
       int status = send(operation.method(), path, null, null, null).statusCode();
       if (NOT_YET_IMPLEMENTED.contains(operation.id())) {
         // an avatar file that does not exist answers 404 even once the route exists
@@ -340,7 +362,9 @@ class OpenApiContractTest {
       if (contract.operations().values().stream().anyMatch(o -> o.path().equals(operation.path()) && o.method() == wrong)) {
         continue;
       }
-      HttpResponse<Buffer> response = send(wrong, operation.path(), null, null, null);
+      // the admin routes authenticate before anything else: without the token a caller learns nothing, not even methods
+      HttpResponse<Buffer> response = send(wrong, operation.path(), operation.path().startsWith("/admin") ? ADMIN_TOKEN : null,
+        null, null);
       assertThat(response.statusCode()).as("%s %s", wrong, operation.path()).isEqualTo(405);
       contract.assertConformsToSchema("ReasonFail", response);
       assertThat(response.bodyAsJsonObject().getJsonObject("data").getString("code")).isEqualTo("method_not_allowed");
@@ -504,8 +528,32 @@ class OpenApiContractTest {
     return node.client().post(path).sendForm(form).await();
   }
 
+  /** The admin API's failures, each as documented. */
+  @Test
+  void adminFailuresAreDocumented() {
+    contract.assertConforms("adminListUsers", expect(401, send(HttpMethod.GET, "/admin/users", null, null, null)));
+    contract.assertConforms("adminListUsers", expect(401, send(HttpMethod.GET, "/admin/users", "wrong", null, null)));
+    contract.assertConforms("adminListUsers", expect(400, send(HttpMethod.GET, "/admin/users?limit=500&after=%2B",
+      ADMIN_TOKEN, null, null)));
+    String unknown = "/admin/users/00000000-0000-4000-8000-000000000000";
+    contract.assertConforms("adminGetUser", expect(404, send(HttpMethod.GET, unknown, ADMIN_TOKEN, null, null)));
+    contract.assertConforms("adminDeleteUser", expect(404, send(HttpMethod.DELETE, unknown, ADMIN_TOKEN, null, null)));
+    contract.assertConforms("adminLogoutUser", expect(404, send(HttpMethod.DELETE, unknown + "/sessions", ADMIN_TOKEN,
+      null, null)));
+    contract.assertConforms("adminBackup", expect(401, send(HttpMethod.POST, "/admin/backup", null, null, null)));
+    // and never on the public port
+    assertThat(node.client().get("/admin/users").bearerTokenAuthentication(ADMIN_TOKEN).send().await().statusCode())
+      .isEqualTo(404);
+  }
+
+  /** A new account's id. */
+  private static String registeredId() {
+    return registered().getJsonObject("user").getString("id");
+  }
+
   private static HttpResponse<Buffer> send(HttpMethod method, String path, String bearer, String contentType, Buffer body) {
-    HttpRequest<Buffer> request = node.client().request(method, path);
+    // the admin routes are on the management listener, as the document's server for them says
+    HttpRequest<Buffer> request = (path.startsWith("/admin") ? management : node.client()).request(method, path);
     if (bearer != null) {
       request.bearerTokenAuthentication(bearer);
     }

@@ -164,6 +164,16 @@ public final class Identifiers {
     }
   }
 
+  /**
+   * The key-space form of a search prefix (an operator's {@code admin users list --query}): trimmed,
+   * NFKC-normalised and folded like {@link #key}, so a prefix finds every spelling of the accounts
+   * it begins. Not validated as an identifier: any prefix, the empty one included, may be searched.
+   */
+  public static String searchPrefix(String raw) {
+    String trimmed = raw == null ? "" : trim(raw);
+    return trimmed.isEmpty() ? "" : key(trim(Normalizer.normalize(trimmed, Normalizer.Form.NFKC)));
+  }
+
   private static boolean isTrimmable(int codePoint) {
     return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint);
   }

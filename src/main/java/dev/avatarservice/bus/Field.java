@@ -32,6 +32,12 @@ public final class Field {
   public static final String CONTENT_TYPE = "contentType";
   public static final String ETAG = "etag";
   public static final String KEY = "key";
+  public static final String PREFIX = "prefix";
+  public static final String LIMIT = "limit";
+  public static final String AFTER = "after";
+  public static final String USERS = "users";
+  public static final String NEXT = "next";
+  public static final String DIR = "dir";
   /** The account in an avatar reply: the API's USER. */
   public static final String USER = "user";
   /** The avatar URL an avatar request replaced or removed, or null when the user had none. */

@@ -70,6 +70,17 @@ public final class StoreAddress {
   public static final String AVATAR_FILE = "store.avatar.file";
   /** {} -> {key}: the token signing key generated and kept by the store when none is configured. */
   public static final String SIGNING_KEY = "store.signing-key";
+  /**
+   * {prefix, limit, after?} -> {users: [USER...], next: cursor or null}: accounts whose identifier
+   * starts with the prefix (case-insensitively), in identifier order, a page at a time; {@code after}
+   * is the {@code next} of the previous page (opaque).
+   */
+  public static final String LIST_USERS = "store.admin.users";
+  /**
+   * {dir} -> {directory, database, avatars, users, avatarFiles}: a consistent copy of the database and of the
+   * avatar files it names, in a new folder under {@code dir}; UNAVAILABLE when it cannot be written.
+   */
+  public static final String BACKUP = "store.admin.backup";
   /** {} -> {}: answered once the database answers; the readiness probe. */
   public static final String PING = "store.ping";
 

@@ -134,6 +134,18 @@ public final class StoreClient {
     return request(StoreAddress.SIGNING_KEY, new JsonObject()).map(reply -> reply.getString(Field.KEY));
   }
 
+  /** A page of accounts by identifier prefix; {@code after} is the previous page's {@code next}, or null. */
+  public Future<JsonObject> listUsers(String prefix, int limit, String after) {
+    return request(StoreAddress.LIST_USERS, new JsonObject()
+      .put(Field.PREFIX, prefix).put(Field.LIMIT, limit).put(Field.AFTER, after));
+  }
+
+  /** A consistent copy of the database and its avatar files into a new folder under {@code dir}. */
+  public Future<JsonObject> backup(String dir, long timeoutMillis) {
+    return bus.<JsonObject>request(sameNode ? StoreAddress.local(StoreAddress.BACKUP) : StoreAddress.BACKUP,
+      new JsonObject().put(Field.DIR, dir), new DeliveryOptions().setSendTimeout(timeoutMillis)).map(Message::body);
+  }
+
   public Future<JsonObject> ping() {
     return request(StoreAddress.PING, new JsonObject());
   }

@@ -31,8 +31,8 @@ import java.util.TreeSet;
  */
 public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, KeySettings keys, TokenSettings tokens,
                        AccountSettings accounts, AvatarSettings avatars, RealtimeSettings realtime,
-                       ClusterSettings cluster, long storeTimeoutMs, long deletionConfirmTimeoutMs,
-                       String metricsRegistryName) {
+                       ClusterSettings cluster, ManagementSettings management, long storeTimeoutMs,
+                       long deletionConfirmTimeoutMs, String metricsRegistryName) {
 
   private static final int MIN_SECRET_BYTES = 32;
   private static final String HOST = "[A-Za-z0-9.:\\-\\[\\]%]+";
@@ -160,7 +160,17 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       values.intIn("CLUSTER_PORT", 0, 65535),
       values.string("HAZELCAST_CONFIG").trim());
 
-    return new Settings(roles, http, store, keys, tokens, accounts, avatars, realtime, cluster, storeTimeoutMs,
+    ManagementSettings management = new ManagementSettings(
+      values.nonBlank("MANAGEMENT_HOST"),
+      values.intIn("MANAGEMENT_PORT", 0, 65535),
+      values.bool("METRICS_PUBLIC"),
+      adminToken(values),
+      values.nonBlank("BACKUP_DIR"));
+    if (management.enabled() && management.port() == port) {
+      throw new ConfigException("MANAGEMENT_PORT must differ from HTTP_PORT");
+    }
+
+    return new Settings(roles, http, store, keys, tokens, accounts, avatars, realtime, cluster, management, storeTimeoutMs,
       deletionConfirmTimeoutMs, "avatar-service@" + host + ":" + port);
   }
 
@@ -195,6 +205,16 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
     }
     return new KeySettings(algorithm, secret, secretFile, previousSecrets, privateKeyFile,
       values.list("JWT_PREVIOUS_PUBLIC_KEY_FILES", ".+", ""), clustered);
+  }
+
+  /** ADMIN_TOKEN: empty (the admin API is off) or at least 32 bytes. */
+  private static byte[] adminToken(ConfigValues values) {
+    byte[] token = values.string("ADMIN_TOKEN").trim().getBytes(StandardCharsets.UTF_8);
+    if (token.length > 0 && token.length < ManagementSettings.MIN_TOKEN_BYTES) {
+      throw new ConfigException("ADMIN_TOKEN must be at least " + ManagementSettings.MIN_TOKEN_BYTES
+        + " bytes (for example: openssl rand -hex 32), or empty to turn the admin API off");
+    }
+    return token;
   }
 
   /** Scheme, host and port the clients use, without a trailing slash; this node's own when not configured. */

@@ -11,6 +11,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.SchemaRepository;
 
+import java.util.List;
+
 import static io.vertx.json.schema.common.dsl.Keywords.maxLength;
 import static io.vertx.json.schema.common.dsl.Schemas.objectSchema;
 import static io.vertx.json.schema.common.dsl.Schemas.stringSchema;
@@ -49,18 +51,19 @@ public final class AccountRoutes {
       .requiredProperty("newPassword", stringSchema().with(maxLength(MAX_FIELD_LENGTH))), jsonBodyLimit);
   }
 
+  /** The paths of the operations {@link ServiceMetrics} counts: the canonical route and its alias. */
+  static final List<String> REGISTER = List.of("/api/register", "/register");
+  static final List<String> LOGIN = List.of("/api/login", "/login");
+  static final String REFRESH = "/api/refresh";
+
   public void mount(Router router) {
-    for (String path : new String[] {"/api/register", "/register"}) {
-      // counted in a route of its own: Vert.x wants the body handler first in a route
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.REGISTRATION));
+    for (String path : REGISTER) {
       router.post(path).handler(credentialsBody.reader()).handler(limited()).handler(credentialsBody.validator()).handler(this::register);
     }
-    for (String path : new String[] {"/api/login", "/login"}) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.LOGIN));
+    for (String path : LOGIN) {
       router.post(path).handler(credentialsBody.reader()).handler(limited()).handler(credentialsBody.validator()).handler(this::login);
     }
-    router.post("/api/refresh").handler(ServiceMetrics.counts(ServiceMetrics.Operation.REFRESH));
-    router.post("/api/refresh").handler(refreshBody.reader()).handler(limited()).handler(refreshBody.validator()).handler(this::refresh);
+    router.post(REFRESH).handler(refreshBody.reader()).handler(limited()).handler(refreshBody.validator()).handler(this::refresh);
     router.post("/api/logout").handler(refreshBody.reader()).handler(refreshBody.validator()).handler(bearer).handler(this::logout);
     router.put("/api/user/password").handler(passwordBody.reader()).handler(bearer).handler(limited())
       .handler(passwordBody.validator()).handler(this::changePassword);

@@ -20,7 +20,9 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The avatar routes: upload ({@code POST /api/user/avatar}, alias {@code POST /avatar}), removal
@@ -38,7 +40,7 @@ import java.time.Clock;
 public final class AvatarRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(AvatarRoutes.class);
-  private static final String[] PATHS = {"/api/user/avatar", "/avatar"};
+  static final List<String> PATHS = List.of("/api/user/avatar", "/avatar");
 
   private final Vertx vertx;
   private final StoreClient store;
@@ -86,7 +88,6 @@ public final class AvatarRoutes {
 
   public void mount(Router router) {
     for (String path : PATHS) {
-      router.post(path).handler(ServiceMetrics.counts(ServiceMetrics.Operation.UPLOAD));
       router.post(path).handler(precheck).handler(bearer).handler(this::limited).handler(this::oneAtATime)
         .handler(this::upload);
       router.delete(path).handler(bearer).handler(this::remove);

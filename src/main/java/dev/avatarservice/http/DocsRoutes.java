@@ -22,6 +22,24 @@ public final class DocsRoutes {
   static final String DEMO_CSP = "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:;"
     + " style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
+  /**
+   * Works around a leak of {@code vertx_http_server_active_requests} in vertx-web 5.0.7: its
+   * StaticHandler pauses a request whose end has not been read yet (the usual case: a GET's end
+   * arrives just after its head) and, when it serves the file or a 304, never resumes it. The end
+   * then waits in the paused request forever, Vert.x never reports the request as ended to the
+   * metrics, and vertx-micrometer-metrics, which counts a request as active until both its request
+   * and its response have ended, never takes it off the gauge: +1 for every static answer. Resuming
+   * the request once the answer is sent lets the waiting end through, which ends the request.
+   */
+  static final Handler<RoutingContext> RESUME_AFTER_ANSWER = ctx -> {
+    ctx.addEndHandler(answered -> {
+      if (!ctx.request().isEnded()) {
+        ctx.request().resume();
+      }
+    });
+    ctx.next();
+  };
+
   private final Buffer openApi;
 
   private DocsRoutes(Buffer openApi) {
@@ -40,7 +58,7 @@ public final class DocsRoutes {
       .end(openApi));
     page(router, "docs", DOCS_CSP);
     page(router, "demo", DEMO_CSP);
-    router.get("/webjars/*").handler(StaticHandler.create(FileSystemAccess.RELATIVE, "META-INF/resources/webjars")
+    router.get("/webjars/*").handler(RESUME_AFTER_ANSWER).handler(StaticHandler.create(FileSystemAccess.RELATIVE, "META-INF/resources/webjars")
       .setCachingEnabled(true).setMaxAgeSeconds(86_400).setDirectoryListing(false));
   }
 
@@ -58,7 +76,7 @@ public final class DocsRoutes {
         ctx.reroute("/" + name + "/");
       }
     });
-    router.get("/" + name + "/*").handler(headers).handler(StaticHandler.create(FileSystemAccess.RELATIVE, "webroot/" + name)
+    router.get("/" + name + "/*").handler(headers).handler(RESUME_AFTER_ANSWER).handler(StaticHandler.create(FileSystemAccess.RELATIVE, "webroot/" + name)
       .setIndexPage("index.html").setDirectoryListing(false).setCachingEnabled(false));
   }
 }

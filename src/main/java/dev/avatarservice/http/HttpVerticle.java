@@ -66,7 +66,7 @@ public final class HttpVerticle extends VerticleBase {
     return Future.all(SigningKeys.resolve(vertx, settings.keys(), settings.runs(Role.STORE), store), DocsRoutes.load(vertx))
       .map(loaded -> router(store, loaded.resultAt(0), loaded.resultAt(1)))
       .compose(router -> realtime == null ? Future.succeededFuture(router) : realtime.start().map(router))
-      .compose(router -> vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
+      .compose(router -> Listen.on(vertx.createHttpServer(RealtimeRoutes.webSocketOptions(new HttpServerOptions()
           .setHost(http.host())
           .setPort(http.port())
           .setCompressionSupported(false)
@@ -80,8 +80,8 @@ public final class HttpVerticle extends VerticleBase {
         .requestHandler(router)
         .invalidRequestHandler(FailureHandler::invalidRequest)
         // a connection's failures (resets, malformed input) are answered where they happen, not logged again
-        .exceptionHandler(error -> LOG.debug("HTTP connection failure: {}", error.getClass().getSimpleName()))
-        .listen())
+        .exceptionHandler(error -> LOG.debug("HTTP connection failure: {}", error.getClass().getSimpleName())),
+        "HTTP_PORT", http.host(), http.port()))
       .onSuccess(listening -> {
         server = listening;
         LOG.debug("HTTP verticle listening on {}:{}", http.host(), listening.actualPort());
@@ -112,7 +112,8 @@ public final class HttpVerticle extends VerticleBase {
     SchemaRepository schemas = SchemaRepository.create(new JsonSchemaOptions()
       .setDraft(Draft.DRAFT202012).setBaseUri("https://avatar-service.local/schemas/"));
 
-    new OpsRoutes(vertx, store, settings.metricsRegistryName()).mount(router);
+    new OpsRoutes(vertx, store, settings.metricsRegistryName(), settings.management().metricsPublic(),
+      NodeShared.get(vertx, "started-at", StartedAt::now).instant()).mount(router);
     UserDeletion deletion = new UserDeletion(store, notify);
     int jsonBodyLimit = settings.http().jsonBodyLimit();
     new KeysRoutes(keys).mount(router);

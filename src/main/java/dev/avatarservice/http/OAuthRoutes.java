@@ -58,10 +58,11 @@ public final class OAuthRoutes {
       .predicate(RequestPredicate.BODY_REQUIRED).build();
   }
 
+  static final String TOKEN = "/oauth/token";
+
   public void mount(Router router) {
     // a refused request goes on to the root failure handler: 429 with Retry-After, as /api/refresh
-    router.post("/oauth/token").handler(ServiceMetrics.counts(ServiceMetrics.Operation.REFRESH));
-    router.post("/oauth/token").handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS)).handler(OAuthRoutes::eachOnce).handler(tokenForm).handler(this::token)
+    router.post(TOKEN).handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS)).handler(OAuthRoutes::eachOnce).handler(tokenForm).handler(this::token)
       .failureHandler(ctx -> invalidRequest(ctx, "send grant_type=refresh_token and refresh_token, once each, as"
         + " application/x-www-form-urlencoded"));
     router.post("/oauth/revoke").handler(formBody).handler(authLimiter.perClient(ServiceMetrics.AUTH_REQUESTS)).handler(OAuthRoutes::eachOnce).handler(revokeForm).handler(this::revoke)

@@ -1,6 +1,7 @@
 package dev.avatarservice.http;
 
 import dev.avatarservice.bus.StoreClient;
+import dev.avatarservice.config.BuildInfo;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,17 +12,32 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 
+import java.time.Instant;
+
 /**
  * Operations: liveness ({@code /health}: the process answers), readiness ({@code /ready}: the store
- * answers over the event bus, which proves the bus too) and Prometheus metrics.
+ * answers over the event bus, which proves the bus too), what is running ({@code /info}: name, version
+ * and git commit of the build, and when this node started) and Prometheus metrics (unless
+ * METRICS_PUBLIC is false: then only on the management listener).
  */
 public final class OpsRoutes {
 
   private final HealthChecks readiness;
   private final String metricsRegistry;
+  private final boolean metricsPublic;
+  private final JsonObject info;
 
-  public OpsRoutes(Vertx vertx, StoreClient store, String metricsRegistry) {
+  /**
+   * @param metricsPublic METRICS_PUBLIC: whether {@code /metrics} is served here too (it always is on
+   *                      the management listener)
+   * @param startedAt     when this node began serving, for {@code /info}
+   */
+  public OpsRoutes(Vertx vertx, StoreClient store, String metricsRegistry, boolean metricsPublic, Instant startedAt) {
     this.metricsRegistry = metricsRegistry;
+    this.metricsPublic = metricsPublic;
+    BuildInfo build = BuildInfo.current();
+    this.info = new JsonObject().put("name", build.name()).put("version", build.version())
+      .put("commit", build.commit()).put("startedAt", startedAt.toString());
     this.readiness = HealthChecks.create(vertx)
       // tryComplete: a ping that outlives the check's 2 s (a store node that died without leaving
       // the cluster) ends after the check has already answered KO for it
@@ -33,7 +49,10 @@ public final class OpsRoutes {
   public void mount(Router router) {
     router.get("/health").handler(ctx -> JSend.success(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/ready").handler(this::ready);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(metricsRegistry));
+    router.get("/info").handler(ctx -> JSend.success(ctx, 200, info));
+    if (metricsPublic) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(metricsRegistry));
+    }
   }
 
   private void ready(RoutingContext ctx) {

@@ -22,8 +22,8 @@ import java.util.Map;
  *   ({@code auth_requests}, {@code login_failures}, {@code avatar_uploads}).</li>
  * </ul>
  * Label values come from fixed lists, every one registered at 0 from the start; a failure code that
- * is not on its operation's list is counted as {@code other}. The HTTP verticle marks each counted
- * route with {@link #counts(Operation)} and runs this handler first on every request; it counts when
+ * is not on its operation's list is counted as {@code other}. The counted operations are found by
+ * their paths ({@code COUNTED}); the HTTP verticle runs this handler first on every request; it counts when
  * the response has been sent, from its status and the code that {@link FailureHandler} (or a route
  * answering in a format of its own) left in {@link #CODE}. Thread-safe: Micrometer counters are.
  */
@@ -98,12 +98,21 @@ public final class ServiceMetrics implements Handler<RoutingContext> {
     return all;
   }
 
-  /** A route handler that marks the request as one of {@code operation}. */
-  public static Handler<RoutingContext> counts(Operation operation) {
-    return ctx -> {
-      ctx.put(OPERATION, operation);
-      ctx.next();
-    };
+  /**
+   * The counted operations by path (all POST), canonical routes and aliases. Looked up here rather
+   * than marked by routes of their own, so that each request matches only its real route and the
+   * {@code route} label of Vert.x's request meters names that one pattern.
+   */
+  private static final Map<String, Operation> COUNTED = counted();
+
+  private static Map<String, Operation> counted() {
+    Map<String, Operation> counted = new java.util.HashMap<>();
+    AccountRoutes.REGISTER.forEach(path -> counted.put(path, Operation.REGISTRATION));
+    AccountRoutes.LOGIN.forEach(path -> counted.put(path, Operation.LOGIN));
+    counted.put(AccountRoutes.REFRESH, Operation.REFRESH);
+    counted.put(OAuthRoutes.TOKEN, Operation.REFRESH);
+    AvatarRoutes.PATHS.forEach(path -> counted.put(path, Operation.UPLOAD));
+    return Map.copyOf(counted);
   }
 
   /** Records, for this handler, that the request was refused by that limiter. */
@@ -113,6 +122,14 @@ public final class ServiceMetrics implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.POST) {
+      String path = ctx.normalizedPath();
+      // the router matches "/api/login/" to "/api/login" too
+      Operation operation = COUNTED.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+      if (operation != null) {
+        ctx.put(OPERATION, operation);
+      }
+    }
     if (!outcomes.isEmpty()) {
       ctx.addEndHandler(ended -> {
         if (ended.succeeded()) {

@@ -110,6 +110,16 @@ final class AvatarFiles {
     }, false);
   }
 
+  /** The file names of an avatar: the avatar, then each variant this node renders. */
+  List<String> filesOf(String name) {
+    List<String> names = new ArrayList<>();
+    names.add(name);
+    for (int size : sizes) {
+      names.add(AvatarNames.variant(name, size));
+    }
+    return names;
+  }
+
   /**
    * The bytes of the smallest variant of {@code name} that fits {@code size} or more (the avatar
    * itself when no variant is that large, or for size 0), with the file name they came from; empty

@@ -44,6 +44,7 @@ final class Database implements AutoCloseable {
   private final AgroalDataSource dataSource;
   private final Pool pool;
   private final Connection keeper;
+  private final String jdbcUrl;
 
   Database(Vertx vertx, StoreSettings settings) throws SQLException {
     boolean inMemory = IN_MEMORY.equals(settings.dbPath());
@@ -56,6 +57,7 @@ final class Database implements AutoCloseable {
       + "&transaction_mode=IMMEDIATE"
       + (inMemory ? "" : "&journal_mode=WAL&synchronous=" + settings.synchronous());
     String jdbcUrl = url + pragmas;
+    this.jdbcUrl = jdbcUrl;
     this.keeper = inMemory ? DriverManager.getConnection(jdbcUrl) : null;
     this.dataSource = AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
       .connectionPoolConfiguration(pool -> pool
@@ -83,6 +85,14 @@ final class Database implements AutoCloseable {
       throw new SQLException("cannot create the folder of DB_PATH: " + e.getMessage());
     }
     return file.toString();
+  }
+
+  /**
+   * A connection of its own, outside the pool, for work that must not run in the pool's connection
+   * (a {@code VACUUM INTO}, which SQLite refuses inside a transaction). Blocking; the caller closes it.
+   */
+  Connection connectDirectly() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl);
   }
 
   AgroalDataSource dataSource() {

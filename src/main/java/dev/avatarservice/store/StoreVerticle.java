@@ -113,6 +113,9 @@ public final class StoreVerticle extends VerticleBase {
         SecretFile secretFile = new SecretFile(vertx, opened.pool(), settings, random);
         serve(StoreAddress.AVATAR_FILE, avatars::serve);
         serve(StoreAddress.SIGNING_KEY, request -> secretFile.key().map(key -> new JsonObject().put(Field.KEY, key)));
+        AdminQueries admin = new AdminQueries(opened.pool(), rows, clock);
+        serve(StoreAddress.LIST_USERS, admin::list);
+        serve(StoreAddress.BACKUP, new Backup(vertx, opened, files, clock)::run);
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
           accounts.purgeExpiredTokens()

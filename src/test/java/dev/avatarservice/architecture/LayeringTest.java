@@ -65,6 +65,16 @@ class LayeringTest {
     .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe("ours, outside worker",
       type -> type.getPackageName().startsWith("dev.avatarservice") && !type.getPackageName().startsWith("dev.avatarservice.worker")));
 
+  static final ArchRule CLI_USES_ONLY_THE_ADMIN_API = noClasses().that().resideInAPackage("dev.avatarservice.cli..")
+    .should().dependOnClassesThat().resideInAnyPackage("dev.avatarservice.http..", "dev.avatarservice.store..",
+      "dev.avatarservice.notify..", "dev.avatarservice.bus..", "io.vertx.core.eventbus..")
+    .because("the admin command line talks to a running node's admin API over HTTP, as an operator would");
+
+  @Test
+  void theCommandLineUsesOnlyTheAdminApi() {
+    CLI_USES_ONLY_THE_ADMIN_API.check(main);
+  }
+
   @Test
   void httpNotifyAndStoreNeverImportEachOther() {
     HTTP.check(main);
@@ -100,9 +110,10 @@ class LayeringTest {
       dev.avatarservice.notify.BreaksLayering.class, dev.avatarservice.store.BreaksLayering.class,
       dev.avatarservice.bus.BreaksLayering.class, dev.avatarservice.account.BreaksLayering.class,
       dev.avatarservice.image.BreaksLayering.class, dev.avatarservice.worker.BreaksLayering.class,
+      dev.avatarservice.cli.BreaksLayering.class,
       HttpVerticle.class, NotifyVerticle.class, StoreVerticle.class);
     for (ArchRule rule : java.util.List.of(NOTIFY, STORE, NOTIFY_SEES_ONLY_THE_BUS, BUS_IS_THE_CONTRACT_ONLY,
-      DOMAIN_KNOWS_NO_HTTP, IMAGES_ARE_PURE_JAVA, WORKER_POOLS_STAND_ALONE)) {
+      DOMAIN_KNOWS_NO_HTTP, IMAGES_ARE_PURE_JAVA, WORKER_POOLS_STAND_ALONE, CLI_USES_ONLY_THE_ADMIN_API)) {
       assertThat(rule.evaluate(broken).hasViolation()).as(rule.getDescription()).isTrue();
     }
     JavaClasses httpBroken = new ClassFileImporter().importClasses(dev.avatarservice.http.BreaksLayering.class,

@@ -20,6 +20,33 @@ class SettingsTest {
   }
 
   @Test
+  void theAdminTokenIsLongOrAbsent() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThat(Settings.parse(json).management().adminEnabled()).isFalse();
+    assertThat(Settings.parse(json.copy().put("ADMIN_TOKEN", "a".repeat(32))).management().adminEnabled()).isTrue();
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("ADMIN_TOKEN", "a".repeat(31))))
+      .isInstanceOf(ConfigException.class).hasMessageStartingWith("ADMIN_TOKEN must be at least 32 bytes")
+      .hasMessageNotContaining("aaaa");
+    // the token never shows in the settings' text (which a debug log might print)
+    assertThat(Settings.parse(json.copy().put("ADMIN_TOKEN", "secret-".repeat(6))).management().toString())
+      .doesNotContain("secret");
+  }
+
+  @Test
+  void theManagementListenerHasItsOwnPort() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    ManagementSettings defaults = Settings.parse(json).management();
+    assertThat(defaults.host()).isEqualTo("127.0.0.1");
+    assertThat(defaults.port()).isEqualTo(9090);
+    assertThat(defaults.metricsPublic()).isTrue();
+    assertThat(Settings.parse(json.copy().put("MANAGEMENT_PORT", 0)).management().enabled()).isFalse();
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("MANAGEMENT_PORT", 8080)))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("MANAGEMENT_PORT");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("METRICS_PUBLIC", "maybe")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("METRICS_PUBLIC");
+  }
+
+  @Test
   void theCachesHaveBounds() {
     JsonObject json = ConfigLoader.bundledDefaults();
     assertThatThrownBy(() -> Settings.parse(json.copy().put("STORE_USER_CACHE_SIZE", 2_000_000)))

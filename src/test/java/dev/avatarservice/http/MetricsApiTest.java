@@ -104,6 +104,52 @@ class MetricsApiTest {
     }
   }
 
+  /**
+   * Every static answer (pages, webjars, a 304) used to leave vertx_http_server_active_requests one
+   * higher for good (see DocsRoutes.RESUME_AFTER_ANSWER). On one keep-alive connection, after many
+   * of them, the only active request left is the scrape itself.
+   */
+  @Test
+  void staticAnswersDoNotStayActive() {
+    try (TestNode node = TestNode.start()) {
+      for (int i = 0; i < 5; i++) {
+        for (String path : new String[] {"/docs/", "/demo/", "/docs", "/demo/demo.js",
+          "/webjars/sockjs-client/1.6.1/dist/sockjs.min.js"}) {
+          assertThat(node.client().get(path).send().await().statusCode()).as(path).isEqualTo(200);
+        }
+        HttpResponse<Buffer> cached = node.client().get("/webjars/sockjs-client/1.6.1/dist/sockjs.min.js")
+          .putHeader("If-Modified-Since", "Sat, 01 Jan 2000 00:00:00 GMT").send().await();
+        assertThat(cached.statusCode()).isIn(200, 304);
+      }
+      assertThat(activeRequests(scrape(node))).isEqualTo(1.0);
+    }
+  }
+
+  /** The request meters say which route answered, by its pattern, and never carry a raw path. */
+  @Test
+  void requestMetersAreLabelledByRoutePattern() {
+    try (TestNode node = TestNode.start()) {
+      String token = node.api().register("metrics-route").getString("accessToken");
+      node.client().get("/api/user").bearerTokenAuthentication(token).send().await();
+      node.client().get("/avatars/AAAAAAAAAAAAAAAAAAAAAA.png").send().await();
+      node.client().get("/no-such-page-xyz").send().await();
+      String after = scrape(node);
+      assertThat(after).containsPattern("vertx_http_server_requests_total\\{[^}]*route=\"/api/user\"[^}]*\\} 1");
+      assertThat(after).containsPattern("vertx_http_server_requests_total\\{[^}]*code=\"404\",method=\"GET\",route=\"/avatars/:file\"");
+      assertThat(after).doesNotContain("AAAAAAAAAAAAAAAAAAAAAA").doesNotContain("no-such-page-xyz");
+      assertThat(after).doesNotContainPattern("vertx_http_server_[a-z_]+\\{[^}]*path=");
+    }
+  }
+
+  private static double activeRequests(String text) {
+    Matcher matcher = Pattern.compile("(?m)^vertx_http_server_active_requests\\{[^}]*\\} (\\S+)$").matcher(text);
+    double sum = 0;
+    while (matcher.find()) {
+      sum += Double.parseDouble(matcher.group(1));
+    }
+    return sum;
+  }
+
   /** Sockets and events are counted a moment after the client sees its answer. */
   private static void eventually(TestNode node, String sample, double expected) throws InterruptedException {
     long deadline = System.nanoTime() + 5_000_000_000L;

@@ -81,6 +81,8 @@ public final class TestNode implements AutoCloseable {
       .put("DB_PATH", ":memory:")
       .put("AVATARS_DIR", avatars.toString())
       .put("JWT_SECRET", JWT_SECRET)
+      // off unless a test asks for it: nodes in one JVM would all want 9090
+      .put("MANAGEMENT_PORT", 0)
       .put("AUTH_REQUESTS_PER_MINUTE", 100_000);
   }
 
