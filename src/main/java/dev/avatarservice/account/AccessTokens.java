@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,9 +18,8 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,11 +42,11 @@ import java.util.UUID;
  * member repeated in the header or the claims: JSON parsers disagree on which of two {@code sub}
  * wins, so such a token means different things to different readers and is refused.
  * <p>
- * A token that passed all of that is remembered (up to {@code cacheSize}, least recently used
- * dropped first): the same string verifies the same way until it expires, and parsing and checking
- * it was most of an authenticated read's cost. Only its expiry is checked again. Whether its account
- * and its session ({@code sid}) still exist is not this class's business: every use asks the store
- * ({@code BearerAuth}).
+ * A token that passed all of that is remembered (up to {@code cacheSize}, 0 for none, by Caffeine's
+ * Window TinyLFU, and no longer than until it expires): the same string verifies the same way until
+ * it expires, and parsing and checking it was most of an authenticated read's cost. Only its expiry
+ * is checked again, on every use, against {@code clock}. Whether its account and its session
+ * ({@code sid}) still exist is not this class's business: every use asks the store ({@code BearerAuth}).
  */
 public final class AccessTokens {
 
@@ -62,20 +64,19 @@ public final class AccessTokens {
   private final int ttlSeconds;
   private final long leewaySeconds;
   private final Clock clock;
-  private final Map<String, VerifiedToken> verified;
+  /** Null when the cache size is 0. */
+  private final Cache<String, VerifiedToken> verified;
 
   public AccessTokens(Vertx vertx, TokenSettings settings, Clock clock) {
     this.ttlSeconds = settings.ttlSeconds();
     this.leewaySeconds = settings.leewaySeconds();
     this.clock = clock;
-    int cacheSize = settings.cacheSize();
-    // synchronized: sockets and requests of one verticle share it on one thread, but nothing forces that
-    this.verified = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, VerifiedToken> eldest) {
-        return size() > cacheSize;
-      }
-    });
+    // each entry leaves when its token expires, so expired tokens do not hold memory until evicted;
+    // Caffeine is thread-safe: nothing forces sockets and requests of one verticle onto one thread
+    this.verified = settings.cacheSize() <= 0 ? null : Caffeine.newBuilder()
+      .maximumSize(settings.cacheSize())
+      .expireAfter(Expiry.writing((String token, VerifiedToken checked) -> untilExpired(checked)))
+      .build();
     this.keys = settings.keys();
     this.signing = new JWTOptions()
       .setAlgorithm(keys.current().algorithm())
@@ -112,10 +113,12 @@ public final class AccessTokens {
 
   /** The verified claims of a token, or a failed future with an {@link InvalidTokenException}. */
   public Future<VerifiedToken> verify(String token) {
-    VerifiedToken known = token == null || token.length() > MAX_TOKEN_LENGTH ? null : verified.get(token);
+    VerifiedToken known = verified == null || token == null || token.length() > MAX_TOKEN_LENGTH ? null
+      : verified.getIfPresent(token);
     if (known != null) {
+      // Caffeine's clock is not ours (a test's, a wall clock that moved): this check is the one that counts
       if (known.expiresAt() + leewaySeconds < clock.instant().getEpochSecond()) {
-        verified.remove(token);
+        verified.invalidate(token);
         return Future.failedFuture(new InvalidTokenException("access token expired"));
       }
       return Future.succeededFuture(known);
@@ -136,12 +139,21 @@ public final class AccessTokens {
       .compose(user -> {
         try {
           VerifiedToken checked = checkClaims(user.attributes().getJsonObject("accessToken"));
-          verified.put(token, checked);
+          if (verified != null) {
+            verified.put(token, checked);
+          }
           return Future.succeededFuture(checked);
         } catch (InvalidTokenException e) {
           return Future.failedFuture(e);
         }
       });
+  }
+
+  /** How long a verified token may stay remembered: to the end of its last good second, leeway included. */
+  private Duration untilExpired(VerifiedToken checked) {
+    long seconds = checked.expiresAt() + leewaySeconds + 1 - clock.instant().getEpochSecond();
+    // an exp so large that this overflows is only left out of the cache
+    return Duration.ofSeconds(Math.max(0, seconds));
   }
 
   /**

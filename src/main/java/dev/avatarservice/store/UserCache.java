@@ -4,8 +4,6 @@ import dev.avatarservice.bus.Field;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -31,69 +29,47 @@ import java.util.function.Supplier;
  * A read that overlaps a change may answer either side of it, as it would from the database.
  * A change made behind the store's back (a row deleted by hand, a backup restored while it runs) is
  * seen once the entry is older than {@code maxAgeMillis}. Entries beyond {@code capacity} are dropped
- * least recently used first; capacity 0 turns it off.
+ * by Caffeine's Window TinyLFU; capacity 0 turns it off. The change count and the storage are
+ * {@link GuardedCache}'s, shared with {@link SessionCache}.
  */
 final class UserCache {
 
-  private final int capacity;
-  private final long maxAgeNanos;
-  private final LongSupplier nanoTime;
-  private final Map<String, Entry> users;
-  /** Bumped by every write and forget: a load that started before a change must not be kept. */
-  private long changes;
+  /** Copies in, copies out: what callers do to an answer must not change what is kept. */
+  private final GuardedCache<String, JsonObject> users;
 
   UserCache(int capacity, long maxAgeMillis) {
     this(capacity, maxAgeMillis, System::nanoTime);
   }
 
   UserCache(int capacity, long maxAgeMillis, LongSupplier nanoTime) {
-    this.capacity = capacity;
-    this.maxAgeNanos = maxAgeMillis * 1_000_000;
-    this.nanoTime = nanoTime;
-    this.users = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-        return size() > UserCache.this.capacity;
-      }
-    };
+    this.users = new GuardedCache<>(capacity, maxAgeMillis, nanoTime);
   }
 
   /** The account from memory, or as {@code load} reads it (and then kept, unless it changed meanwhile). */
   Future<JsonObject> get(String userId, Supplier<Future<JsonObject>> load) {
-    Entry cached = users.get(userId);
-    if (cached != null && nanoTime.getAsLong() - cached.keptAt() < maxAgeNanos) {
-      return Future.succeededFuture(cached.user().copy());
+    JsonObject cached = users.get(userId);
+    if (cached != null) {
+      return Future.succeededFuture(cached.copy());
     }
-    long changesBefore = changes;
+    long changesBefore = users.changes();
     return load.get().onSuccess(user -> {
-      if (changes == changesBefore) {
-        keep(user);
+      if (user != null) {
+        users.loaded(user.getString(Field.ID), user.copy(), changesBefore);
       }
     });
   }
 
   /** A new account, as its committed registration left it. */
   void written(JsonObject user) {
-    changes++;
-    keep(user);
+    users.written(user.getString(Field.ID), user.copy());
   }
 
   /** The account is gone, or what a write did to it is unknown: read it again next time. */
   void forget(String userId) {
-    changes++;
-    users.remove(userId);
+    users.forget(userId);
   }
 
   int size() {
     return users.size();
-  }
-
-  private void keep(JsonObject user) {
-    if (capacity > 0) {
-      users.put(user.getString(Field.ID), new Entry(user.copy(), nanoTime.getAsLong()));
-    }
-  }
-
-  private record Entry(JsonObject user, long keptAt) {
   }
 }
