@@ -17,69 +17,69 @@ import javax.imageio.stream.ImageInputStream;
  */
 final class ImagePlugins {
 
-    /** TwelveMonkeys' JPEG reader handles CMYK/YCCK, ICC profiles and broken files better than the JDK's. */
-    private static final String PREFERRED_READERS = "com.twelvemonkeys.";
-    /** The JDK's PNG and JPEG writers are the ones whose output (no metadata unless given some) we rely on. */
-    private static final String PREFERRED_WRITERS = "com.sun.imageio.";
+  /** TwelveMonkeys' JPEG reader handles CMYK/YCCK, ICC profiles and broken files better than the JDK's. */
+  private static final String PREFERRED_READERS = "com.twelvemonkeys.";
+  /** The JDK's PNG and JPEG writers are the ones whose output (no metadata unless given some) we rely on. */
+  private static final String PREFERRED_WRITERS = "com.sun.imageio.";
 
-    private ImagePlugins() {
+  private ImagePlugins() {
+  }
+
+  /** A reader for {@code format} that accepts the stream, or empty if no registered reader does. */
+  static Optional<ImageReader> reader(ImageFormat format, ImageInputStream input) throws IOException {
+    Iterator<ImageReaderSpi> providers = providers(ImageReaderSpi.class, format.imageIoName());
+    ImageReaderSpi chosen = null;
+    while (providers.hasNext()) {
+      ImageReaderSpi provider = providers.next();
+      if (better(provider, chosen, PREFERRED_READERS) && provider.canDecodeInput(input)) {
+        chosen = provider;
+      }
     }
+    return chosen == null ? Optional.empty() : Optional.of(chosen.createReaderInstance());
+  }
 
-    /** A reader for {@code format} that accepts the stream, or empty if no registered reader does. */
-    static Optional<ImageReader> reader(ImageFormat format, ImageInputStream input) throws IOException {
-        Iterator<ImageReaderSpi> providers = providers(ImageReaderSpi.class, format.imageIoName());
-        ImageReaderSpi chosen = null;
-        while (providers.hasNext()) {
-            ImageReaderSpi provider = providers.next();
-            if (better(provider, chosen, PREFERRED_READERS) && provider.canDecodeInput(input)) {
-                chosen = provider;
-            }
+  static ImageWriter pngWriter() throws IOException {
+    return writer("png");
+  }
+
+  /** The JDK's JPEG writer: baseline, JFIF, and no metadata but what it is given. */
+  static ImageWriter jpegWriter() throws IOException {
+    return writer("jpeg");
+  }
+
+  private static ImageWriter writer(String formatName) throws IOException {
+    Iterator<ImageWriterSpi> providers = providers(ImageWriterSpi.class, formatName);
+    ImageWriterSpi chosen = null;
+    while (providers.hasNext()) {
+      ImageWriterSpi provider = providers.next();
+      if (better(provider, chosen, PREFERRED_WRITERS)) {
+        chosen = provider;
+      }
+    }
+    if (chosen == null) {
+      throw new IllegalStateException("no " + formatName + " writer is registered with ImageIO");
+    }
+    return chosen.createWriterInstance();
+  }
+
+  private static <T extends ImageReaderWriterSpi> Iterator<T> providers(Class<T> type, String formatName) {
+    return IIORegistry.getDefaultInstance().getServiceProviders(type, provider -> {
+      for (String name : ((ImageReaderWriterSpi) provider).getFormatNames()) {
+        if (name.equalsIgnoreCase(formatName)) {
+          return true;
         }
-        return chosen == null ? Optional.empty() : Optional.of(chosen.createReaderInstance());
-    }
+      }
+      return false;
+    }, true);
+  }
 
-    static ImageWriter pngWriter() throws IOException {
-        return writer("png");
-    }
+  /** True if {@code candidate} should replace {@code current}: the first one, or a preferred one. */
+  private static boolean better(ImageReaderWriterSpi candidate, ImageReaderWriterSpi current, String preferred) {
+    return current == null
+        || isFrom(candidate, preferred) && !isFrom(current, preferred);
+  }
 
-    /** The JDK's JPEG writer: baseline, JFIF, and no metadata but what it is given. */
-    static ImageWriter jpegWriter() throws IOException {
-        return writer("jpeg");
-    }
-
-    private static ImageWriter writer(String formatName) throws IOException {
-        Iterator<ImageWriterSpi> providers = providers(ImageWriterSpi.class, formatName);
-        ImageWriterSpi chosen = null;
-        while (providers.hasNext()) {
-            ImageWriterSpi provider = providers.next();
-            if (better(provider, chosen, PREFERRED_WRITERS)) {
-                chosen = provider;
-            }
-        }
-        if (chosen == null) {
-            throw new IllegalStateException("no " + formatName + " writer is registered with ImageIO");
-        }
-        return chosen.createWriterInstance();
-    }
-
-    private static <T extends ImageReaderWriterSpi> Iterator<T> providers(Class<T> type, String formatName) {
-        return IIORegistry.getDefaultInstance().getServiceProviders(type, provider -> {
-            for (String name : ((ImageReaderWriterSpi) provider).getFormatNames()) {
-                if (name.equalsIgnoreCase(formatName)) {
-                    return true;
-                }
-            }
-            return false;
-        }, true);
-    }
-
-    /** True if {@code candidate} should replace {@code current}: the first one, or a preferred one. */
-    private static boolean better(ImageReaderWriterSpi candidate, ImageReaderWriterSpi current, String preferred) {
-        return current == null
-                || isFrom(candidate, preferred) && !isFrom(current, preferred);
-    }
-
-    private static boolean isFrom(ImageReaderWriterSpi provider, String packagePrefix) {
-        return provider.getClass().getName().startsWith(packagePrefix);
-    }
+  private static boolean isFrom(ImageReaderWriterSpi provider, String packagePrefix) {
+    return provider.getClass().getName().startsWith(packagePrefix);
+  }
 }

@@ -9,39 +9,39 @@ import java.util.Objects;
  */
 public final class ImageRejectedException extends Exception {
 
-    /** Why an image was refused; the HTTP layer maps these to status codes. */
-    public enum Reason {
-        /** Not PNG, JPEG, GIF or WebP, judged from the bytes. */
-        UNSUPPORTED_TYPE("The file is not a PNG, JPEG, GIF or WebP image."),
-        /** The header declares more pixels than allowed; refused before decoding. */
-        TOO_MANY_PIXELS("The image has too many pixels."),
-        /**
-         * Decoding it would take more work (bytes of decoded samples, scans), memory or CPU time than
-         * one upload may have.
-         */
-        TOO_COMPLEX("The image would take too much memory or time to process."),
-        /** A supported format, but truncated, corrupt or otherwise impossible to decode. */
-        UNDECODABLE("The image could not be decoded.");
+  /** Why an image was refused; the HTTP layer maps these to status codes. */
+  public enum Reason {
+    /** Not PNG, JPEG, GIF or WebP, judged from the bytes. */
+    UNSUPPORTED_TYPE("The file is not a PNG, JPEG, GIF or WebP image."),
+    /** The header declares more pixels than allowed; refused before decoding. */
+    TOO_MANY_PIXELS("The image has too many pixels."),
+    /**
+     * Decoding it would take more work (bytes of decoded samples, scans), memory or CPU time than
+     * one upload may have.
+     */
+    TOO_COMPLEX("The image would take too much memory or time to process."),
+    /** A supported format, but truncated, corrupt or otherwise impossible to decode. */
+    UNDECODABLE("The image could not be decoded.");
 
-        private final String message;
+    private final String message;
 
-        Reason(String message) {
-            this.message = message;
-        }
+    Reason(String message) {
+      this.message = message;
     }
+  }
 
-    private final Reason reason;
+  private final Reason reason;
 
-    public ImageRejectedException(Reason reason) {
-        this(reason, null);
-    }
+  public ImageRejectedException(Reason reason) {
+    this(reason, null);
+  }
 
-    public ImageRejectedException(Reason reason, Throwable cause) {
-        super(Objects.requireNonNull(reason, "reason").message, cause);
-        this.reason = reason;
-    }
+  public ImageRejectedException(Reason reason, Throwable cause) {
+    super(Objects.requireNonNull(reason, "reason").message, cause);
+    this.reason = reason;
+  }
 
-    public Reason reason() {
-        return reason;
-    }
+  public Reason reason() {
+    return reason;
+  }
 }

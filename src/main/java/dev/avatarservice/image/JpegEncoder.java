@@ -19,33 +19,33 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  */
 final class JpegEncoder {
 
-    static final float QUALITY = 0.85f;
+  static final float QUALITY = 0.85f;
 
-    private JpegEncoder() {
-    }
+  private JpegEncoder() {
+  }
 
-    static byte[] encode(BufferedImage image) {
-        if (image.getType() != BufferedImage.TYPE_INT_RGB) {
-            throw new IllegalArgumentException("expects an INT_RGB image");
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
-        try {
-            ImageWriter writer = ImagePlugins.jpegWriter();
-            try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-                writer.setOutput(out);
-                ImageWriteParam param = writer.getDefaultWriteParam();
-                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                param.setCompressionQuality(QUALITY);
-                if (param instanceof JPEGImageWriteParam jpeg) {
-                    jpeg.setOptimizeHuffmanTables(true);
-                }
-                writer.write(null, new IIOImage(image, null, null), param);
-            } finally {
-                writer.dispose();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing a JPEG to memory failed", e);
-        }
-        return bytes.toByteArray();
+  static byte[] encode(BufferedImage image) {
+    if (image.getType() != BufferedImage.TYPE_INT_RGB) {
+      throw new IllegalArgumentException("expects an INT_RGB image");
     }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
+    try {
+      ImageWriter writer = ImagePlugins.jpegWriter();
+      try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+        writer.setOutput(out);
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(QUALITY);
+        if (param instanceof JPEGImageWriteParam jpeg) {
+          jpeg.setOptimizeHuffmanTables(true);
+        }
+        writer.write(null, new IIOImage(image, null, null), param);
+      } finally {
+        writer.dispose();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing a JPEG to memory failed", e);
+    }
+    return bytes.toByteArray();
+  }
 }

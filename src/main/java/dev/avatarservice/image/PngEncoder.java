@@ -15,23 +15,23 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  */
 final class PngEncoder {
 
-    private PngEncoder() {
-    }
+  private PngEncoder() {
+  }
 
-    static byte[] encode(BufferedImage image) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        try {
-            ImageWriter writer = ImagePlugins.pngWriter();
-            // An in-memory stream: never a temporary file, whatever ImageIO.getUseCache() says.
-            try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-                writer.setOutput(out);
-                writer.write(null, new IIOImage(image, null, null), null);
-            } finally {
-                writer.dispose();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing a PNG to memory failed", e);
-        }
-        return bytes.toByteArray();
+  static byte[] encode(BufferedImage image) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+    try {
+      ImageWriter writer = ImagePlugins.pngWriter();
+      // An in-memory stream: never a temporary file, whatever ImageIO.getUseCache() says.
+      try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+        writer.setOutput(out);
+        writer.write(null, new IIOImage(image, null, null), null);
+      } finally {
+        writer.dispose();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing a PNG to memory failed", e);
     }
+    return bytes.toByteArray();
+  }
 }
