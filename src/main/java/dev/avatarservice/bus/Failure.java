@@ -6,8 +6,8 @@ import io.vertx.core.eventbus.ReplyFailure;
 import java.util.Optional;
 
 /**
- * Why a store request failed: the failure code of the {@link ReplyException}. The HTTP layer maps
- * each to a status and a JSend code; the message is safe to show a client.
+ * Why a bus request failed (mostly a store request): the failure code of the {@link ReplyException}.
+ * The HTTP layer maps each to a status and a JSend code; the message is safe to show a client.
  */
 public enum Failure {
   /** No account has that identifier (a login treats it like a wrong password). */
@@ -25,7 +25,9 @@ public enum Failure {
   /** Anything else; details stay in the store's log. */
   INTERNAL(7),
   /** The session a token belongs to has ended (or never existed): the token is worthless. */
-  SESSION_ENDED(8);
+  SESSION_ENDED(8),
+  /** A node's sockets were not all confirmed closed (a socket registry did not answer in time). */
+  UNCONFIRMED(9);
 
   private final int code;
 

@@ -183,7 +183,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");
       case NOT_FOUND -> byStatus(404);
       case UNAVAILABLE -> ApiException.unavailable(reply.getMessage(), STORE_RETRY_AFTER_SECONDS);
-      case INTERNAL -> ApiException.fail(500, "internal_error", "internal error");
+      // UNCONFIRMED is the notify verticle's, which NotifyClient counts and never passes on
+      case INTERNAL, UNCONFIRMED -> ApiException.fail(500, "internal_error", "internal error");
     }).orElseGet(() -> {
       LOG.error("Store answered an unknown failure code {}", reply.failureCode());
       return ApiException.fail(500, "internal_error", "internal error");

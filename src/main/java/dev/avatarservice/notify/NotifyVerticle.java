@@ -1,6 +1,7 @@
 package dev.avatarservice.notify;
 
 import dev.avatarservice.bus.EventAddress;
+import dev.avatarservice.bus.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -93,7 +94,7 @@ public final class NotifyVerticle extends VerticleBase {
         message.reply(new JsonObject());
       } else {
         LOG.warn("A socket registry did not confirm an event: {}", done.cause().toString());
-        message.fail(0, "a socket registry did not confirm");
+        message.fail(Failure.UNCONFIRMED.code(), "a socket registry did not confirm");
       }
     });
   }
