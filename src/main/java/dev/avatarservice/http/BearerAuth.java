@@ -14,7 +14,7 @@ import io.vertx.ext.web.RoutingContext;
  * into the context for the route.
  *
  * <p>Why this is all a deleted account needs (socket authentication does the same, in
- * {@code RealtimeRoutes} and {@code SocketSession}):
+ * {@code Handshakes} and {@code SocketSession}):
  * <ul>
  *   <li>Enough: an access token names its user by {@code sub}, a random UUID that is never reused
  *   (registering the same identifier again makes a new one). Once the store has committed the
