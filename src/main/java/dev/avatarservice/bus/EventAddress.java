@@ -9,16 +9,16 @@ import java.util.UUID;
 public final class EventAddress {
 
   /** {type: "avatar.changed", userId, avatarUrl, changedAt}. */
-  public static final String AVATAR_CHANGED = "events.avatar.changed";
+  public static final String AVATAR_CHANGED = of(Events.TYPE_AVATAR_CHANGED);
   /** {type: "avatar.removed", userId, changedAt}. */
-  public static final String AVATAR_REMOVED = "events.avatar.removed";
+  public static final String AVATAR_REMOVED = of(Events.TYPE_AVATAR_REMOVED);
   /** {type: "user.deleted", userId}. */
-  public static final String USER_DELETED = "events.user.deleted";
+  public static final String USER_DELETED = of(Events.TYPE_USER_DELETED);
   /**
    * {type: "session.ended", userId, sessionIds}: sessions that ended. Sockets of those sessions
    * receive {@code {"type":"session.ended"}} (the ids are not sent to clients) and close with 4401.
    */
-  public static final String SESSION_ENDED = "events.session.ended";
+  public static final String SESSION_ENDED = of(Events.TYPE_SESSION_ENDED);
   /**
    * {userId, sessionIds}: published by the store after it committed the end of sessions, for every
    * holder of a session cache to forget them (today the store verticle itself, which also forgets
@@ -71,6 +71,11 @@ public final class EventAddress {
   /** A new address for one socket registry: node-local, never clustered. */
   public static String socketRegistry() {
     return SOCKET_REGISTRY_PREFIX + UUID.randomUUID();
+  }
+
+  /** The address of the events of that type: each type has its own, named after it. */
+  static String of(String type) {
+    return "events." + type;
   }
 
   private EventAddress() {

@@ -10,45 +10,45 @@ import java.util.List;
 /** Builds the published events, which are also the realtime messages clients receive. */
 public final class Events {
 
-  public static final String AVATAR_CHANGED = "avatar.changed";
-  public static final String AVATAR_REMOVED = "avatar.removed";
-  public static final String USER_DELETED = "user.deleted";
-  public static final String SESSION_ENDED = "session.ended";
+  // the "type" of each event, which also names its address (EventAddress)
+
+  public static final String TYPE_AVATAR_CHANGED = "avatar.changed";
+  public static final String TYPE_AVATAR_REMOVED = "avatar.removed";
+  public static final String TYPE_USER_DELETED = "user.deleted";
+  public static final String TYPE_SESSION_ENDED = "session.ended";
 
   public static JsonObject avatarChanged(String userId, String avatarUrl, Instant at) {
-    return new JsonObject().put(Field.TYPE, AVATAR_CHANGED).put(Field.USER_ID, userId)
+    return new JsonObject().put(Field.TYPE, TYPE_AVATAR_CHANGED).put(Field.USER_ID, userId)
       .put(Field.AVATAR_URL, avatarUrl).put(Field.CHANGED_AT, at.toString());
   }
 
   public static JsonObject avatarRemoved(String userId, Instant at) {
-    return new JsonObject().put(Field.TYPE, AVATAR_REMOVED).put(Field.USER_ID, userId)
+    return new JsonObject().put(Field.TYPE, TYPE_AVATAR_REMOVED).put(Field.USER_ID, userId)
       .put(Field.CHANGED_AT, at.toString());
   }
 
   public static JsonObject userDeleted(String userId) {
-    return new JsonObject().put(Field.TYPE, USER_DELETED).put(Field.USER_ID, userId);
+    return new JsonObject().put(Field.TYPE, TYPE_USER_DELETED).put(Field.USER_ID, userId);
   }
 
   /** On the bus: which sessions ended. Sockets receive {@link #sessionEndedMessage()} only. */
   public static JsonObject sessionEnded(String userId, List<String> sessionIds) {
-    return new JsonObject().put(Field.TYPE, SESSION_ENDED).put(Field.USER_ID, userId)
+    return new JsonObject().put(Field.TYPE, TYPE_SESSION_ENDED).put(Field.USER_ID, userId)
       .put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(sessionIds)));
   }
 
   /** What a socket of an ended session is sent before it closes with 4401. */
   public static JsonObject sessionEndedMessage() {
-    return new JsonObject().put(Field.TYPE, SESSION_ENDED);
+    return new JsonObject().put(Field.TYPE, TYPE_SESSION_ENDED);
   }
 
   /** The bus address an event is published on. */
   public static String address(JsonObject event) {
-    return switch (event.getString(Field.TYPE)) {
-      case AVATAR_CHANGED -> EventAddress.AVATAR_CHANGED;
-      case AVATAR_REMOVED -> EventAddress.AVATAR_REMOVED;
-      case USER_DELETED -> EventAddress.USER_DELETED;
-      case SESSION_ENDED -> EventAddress.SESSION_ENDED;
-      default -> throw new IllegalArgumentException("not an event type");
-    };
+    String type = event.getString(Field.TYPE);
+    if (!List.of(TYPE_AVATAR_CHANGED, TYPE_AVATAR_REMOVED, TYPE_USER_DELETED, TYPE_SESSION_ENDED).contains(type)) {
+      throw new IllegalArgumentException("not an event type");
+    }
+    return EventAddress.of(type);
   }
 
   private Events() {

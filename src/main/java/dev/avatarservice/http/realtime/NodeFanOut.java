@@ -82,11 +82,11 @@ final class NodeFanOut {
       LOG.warn("Ignored a malformed event on {}", EventAddress.NODE_SOCKETS);
       return;
     }
-    if (Events.USER_DELETED.equals(type)) {
+    if (Events.TYPE_USER_DELETED.equals(type)) {
       closeSocketsOf(userId, event.encode());
       return;
     }
-    if (Events.SESSION_ENDED.equals(type)) {
+    if (Events.TYPE_SESSION_ENDED.equals(type)) {
       closeSessions(userId, event);
       return;
     }
@@ -108,12 +108,12 @@ final class NodeFanOut {
   private void confirm(Message<JsonObject> message) {
     JsonObject event = message.body();
     if (event == null || !(event.getValue(Field.USER_ID) instanceof String userId)
-      || !(Events.USER_DELETED.equals(event.getValue(Field.TYPE)) || Events.SESSION_ENDED.equals(event.getValue(Field.TYPE)))) {
+      || !(Events.TYPE_USER_DELETED.equals(event.getValue(Field.TYPE)) || Events.TYPE_SESSION_ENDED.equals(event.getValue(Field.TYPE)))) {
       LOG.warn("Ignored a malformed event on a socket registry");
       message.fail(Failure.INTERNAL.code(), "malformed event");
       return;
     }
-    boolean deleted = Events.USER_DELETED.equals(event.getValue(Field.TYPE));
+    boolean deleted = Events.TYPE_USER_DELETED.equals(event.getValue(Field.TYPE));
     if (deleted) {
       // this node serves the account's avatar no more once it confirms
       AvatarCache.forgetUser(vertx, userId);

@@ -36,7 +36,7 @@ final class RealtimeMetrics {
         .description("Open WebSocket and SockJS sockets on this node")
         .strongReference(true)
         .register(registry);
-      for (String type : List.of(Events.AVATAR_CHANGED, Events.AVATAR_REMOVED, Events.USER_DELETED, Events.SESSION_ENDED)) {
+      for (String type : List.of(Events.TYPE_AVATAR_CHANGED, Events.TYPE_AVATAR_REMOVED, Events.TYPE_USER_DELETED, Events.TYPE_SESSION_ENDED)) {
         delivered.put(type, Counter.builder(EVENTS_DELIVERED)
           .description("Event messages written to sockets, one per socket")
           .tag("type", type)

@@ -295,7 +295,7 @@ final class SocketSession {
       return Future.succeededFuture();
     }
     socket.send(event);
-    services.metrics().delivered(Events.USER_DELETED);
+    services.metrics().delivered(Events.TYPE_USER_DELETED);
     return close(CloseReason.ACCOUNT_DELETED);
   }
 
@@ -312,7 +312,7 @@ final class SocketSession {
       return Future.succeededFuture();
     }
     socket.send(message);
-    services.metrics().delivered(Events.SESSION_ENDED);
+    services.metrics().delivered(Events.TYPE_SESSION_ENDED);
     return close(CloseReason.SESSION_ENDED);
   }
 
