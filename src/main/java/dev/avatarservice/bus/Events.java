@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Builds the published events, which are also the realtime messages clients receive. */
 public final class Events {
@@ -16,6 +17,8 @@ public final class Events {
   public static final String TYPE_AVATAR_REMOVED = "avatar.removed";
   public static final String TYPE_USER_DELETED = "user.deleted";
   public static final String TYPE_SESSION_ENDED = "session.ended";
+  private static final Set<String> TYPES = Set.of(TYPE_AVATAR_CHANGED, TYPE_AVATAR_REMOVED, TYPE_USER_DELETED,
+    TYPE_SESSION_ENDED);
 
   public static JsonObject avatarChanged(String userId, String avatarUrl, Instant at) {
     return new JsonObject().put(Field.TYPE, TYPE_AVATAR_CHANGED).put(Field.USER_ID, userId)
@@ -45,7 +48,7 @@ public final class Events {
   /** The bus address an event is published on. */
   public static String address(JsonObject event) {
     String type = event.getString(Field.TYPE);
-    if (!List.of(TYPE_AVATAR_CHANGED, TYPE_AVATAR_REMOVED, TYPE_USER_DELETED, TYPE_SESSION_ENDED).contains(type)) {
+    if (!TYPES.contains(type)) {
       throw new IllegalArgumentException("not an event type");
     }
     return EventAddress.of(type);
