@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Durability check: registrations, logins, refreshes and avatar uploads against the real jar on a
-# file database, killed with kill -9 at a random moment of each round and restarted; then every
-# acknowledged operation is checked (bench/Durability.java), with PRAGMA integrity_check and a look
-# for orphan files in avatars/. See bench/README-durability.md.
+# file database (or PostgreSQL), killed with kill -9 at a random moment of each round and restarted;
+# then every acknowledged operation is checked (bench/Durability.java), with SQLite's integrity check
+# and a look for orphan avatars. See bench/README-durability.md.
 #
-#   bench/durability.sh            5 rounds, 8 concurrent clients, port 18480
+#   bench/durability.sh                 5 rounds, 8 concurrent clients, port 18480, SQLite
+#   DB=postgresql bench/durability.sh   the same on a throw-away PostgreSQL (bench/postgres.sh), which
+#                                       is kept running while the node is killed
 #
-# Environment: ROUNDS (5), WORKERS (8), PORT (18480), KEEP=1 keeps the work folder (database,
-# avatars, node logs) instead of deleting it. Needs target/avatar-service.jar (built if missing).
+# Environment: ROUNDS (5), WORKERS (8), PORT (18480; PostgreSQL listens on PORT + 1), DB (sqlite or
+# postgresql), KEEP=1 keeps the work folder (database, avatars, node logs) instead of deleting it. Needs target/avatar-service.jar (built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
@@ -19,7 +21,11 @@ if [ ! -f "$JAR" ]; then
   mvn -B -q package -DskipTests
 fi
 WORK=$(mktemp -d -t avatar-durability.XXXXXX)
+DB=${DB:-sqlite}
 cleanup() {
+  if [ "$DB" = postgresql ]; then
+    bench/postgres.sh stop "$WORK/postgres" || true
+  fi
   if [ "${KEEP:-0}" = 1 ]; then
     echo "work folder kept: $WORK"
   else
@@ -28,5 +34,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "durability check: $ROUNDS rounds, $WORKERS clients, database and avatars in $WORK"
+case "$DB" in
+  sqlite) ;;
+  postgresql)
+    DB_URL=$(bench/postgres.sh start "$WORK/postgres" $((PORT + 1)) | tail -1)
+    export DB_URL DB_USER=avatar DB_PASSWORD=avatar
+    ;;
+  *) echo "DB must be sqlite or postgresql" >&2; exit 2 ;;
+esac
+echo "durability check on $DB: $ROUNDS rounds, $WORKERS clients, data in $WORK"
 java -cp "$JAR" bench/Durability.java "$JAR" "$WORK" "$ROUNDS" "$PORT" "$WORKERS"
