@@ -51,7 +51,7 @@ export class WebStorageTokenStore implements TokenStore {
   readonly lockName: string | undefined;
 
   constructor(private readonly storage: Storage, private readonly key = 'avatar-service.tokens') {
-    this.lockName = typeof localStorage !== 'undefined' && storage === localStorage ? `${key}.refresh` : undefined;
+    this.lockName = isLocalStorage(storage) ? `${key}.refresh` : undefined;
   }
 
   load(): StoredTokens | null {
@@ -80,6 +80,14 @@ export class WebStorageTokenStore implements TokenStore {
 /** A store in `localStorage`, shared by the tabs of the origin. */
 export function localStorageTokenStore(key?: string): WebStorageTokenStore {
   return new WebStorageTokenStore(localStorage, key);
+}
+
+function isLocalStorage(storage: Storage): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && storage === localStorage;
+  } catch {
+    return false; // a sandboxed frame may not even look at localStorage
+  }
 }
 
 function isStoredTokens(value: unknown): value is StoredTokens {

@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import WebSocket from 'ws';
 import { createAvatarClient } from '../../../src/main/resources/webroot/demo/client/index.js';
-import { BASE_URL, PASSWORD, identifier, next, png, recordStates, sleep } from '../testlib/support.mjs';
+import { BASE_URL, PASSWORD, identifier, next, png, recordStates, sleep, stateReached } from '../testlib/support.mjs';
 
 const SockJS = createRequire(import.meta.url)('sockjs-client');
 
@@ -62,7 +62,7 @@ test('session.ended: the client signs out and does not reconnect', async () => {
     await other.endAllSessions();
     await ended;
     assert.deepEqual(await signedOut, { reason: 'session_ended' });
-    const closed = await next(realtime, 'state', (s) => s.state === 'closed');
+    const closed = await stateReached(realtime, states, (s) => s.state === 'closed');
     assert.equal(closed.code, 4401);
     assert.equal(closed.reconnectInMs, undefined);
     await sleep(600); // three reconnection delays: none is attempted
@@ -83,8 +83,14 @@ test('session.ended: the client signs out and does not reconnect', async () => {
 async function proxyRefusingWs() {
   const target = new URL(BASE_URL);
   const upgrades = { refused: 0, passed: 0 };
+  // every socket on either side, so that close() ends them all (server.close() alone waits for upgraded ones)
+  const sockets = new Set();
+  const track = (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
   const server = http.createServer((req, res) => {
-    const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });
@@ -107,11 +113,18 @@ async function proxyRefusingWs() {
       upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });
+    track(upstream);
     upstream.on('error', () => socket.destroy());
     socket.on('error', () => upstream.destroy());
   });
+  server.on('connection', track);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}`, upgrades, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  const close = () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    sockets.forEach((socket) => socket.destroy());
+    return Promise.race([closed, sleep(2000)]);
+  };
+  return { url: `http://127.0.0.1:${server.address().port}`, upgrades, close };
 }
 
 test('falls back to SockJS when the WebSocket is refused, receives avatar.changed and user.deleted, and then stays closed', async () => {
@@ -136,7 +149,7 @@ test('falls back to SockJS when the WebSocket is refused, receives avatar.change
     await client.deleteAccount();
     assert.equal((await deleted).userId, user.id);
     assert.deepEqual(await signedOut, { reason: 'user_deleted' });
-    const closed = states.find((s) => s.state === 'closed') ?? await next(realtime, 'state', (s) => s.state === 'closed');
+    const closed = await stateReached(realtime, states, (s) => s.state === 'closed');
     assert.equal(closed.code, 4410);
     await sleep(600); // three reconnection delays: none is attempted
     assert.equal(states.filter((s) => s.state === 'connecting').length, 1, JSON.stringify(states));

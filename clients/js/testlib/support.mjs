@@ -53,6 +53,12 @@ export function next(emitter, name, predicate = () => true, timeoutMs = 15_000) 
   });
 }
 
+/** The first recorded state change that matches, or the next one (it may have come already). */
+export function stateReached(realtime, states, predicate, timeoutMs = 15_000) {
+  const seen = states.find(predicate);
+  return seen ? Promise.resolve(seen) : next(realtime, 'state', predicate, timeoutMs);
+}
+
 /** Records every state change of a realtime client. */
 export function recordStates(realtime) {
   const states = [];

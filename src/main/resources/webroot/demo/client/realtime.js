@@ -33,7 +33,7 @@ export class RealtimeClient extends Emitter {
     get state() {
         return { ...this.stateNow };
     }
-    /** Starts connecting (again, after close()); resolves once the first attempt has begun. */
+    /** Starts connecting (again, after close()); the 'state' and 'ready' events tell how it goes. */
     connect() {
         if (this.wanted) {
             return;
@@ -137,9 +137,14 @@ export class RealtimeClient extends Emitter {
         if (!this.wanted) {
             return;
         }
+        if (kinds.length === 0) {
+            this.stop();
+            this.setState({ state: 'closed', transport: null, reason: 'no WebSocket or SockJS class available' });
+            return;
+        }
         const kind = kinds[index];
         if (kind === undefined) {
-            this.scheduleReconnect({ state: 'closed', transport: null, reason: kinds.length ? 'could not connect' : 'no WebSocket or SockJS available' });
+            this.scheduleReconnect({ state: 'closed', transport: null, reason: 'could not connect' });
             return;
         }
         let socket;

@@ -23,7 +23,7 @@ export class WebStorageTokenStore {
     constructor(storage, key = 'avatar-service.tokens') {
         this.storage = storage;
         this.key = key;
-        this.lockName = typeof localStorage !== 'undefined' && storage === localStorage ? `${key}.refresh` : undefined;
+        this.lockName = isLocalStorage(storage) ? `${key}.refresh` : undefined;
     }
     load() {
         try {
@@ -52,6 +52,14 @@ export class WebStorageTokenStore {
 /** A store in `localStorage`, shared by the tabs of the origin. */
 export function localStorageTokenStore(key) {
     return new WebStorageTokenStore(localStorage, key);
+}
+function isLocalStorage(storage) {
+    try {
+        return typeof localStorage !== 'undefined' && storage === localStorage;
+    }
+    catch {
+        return false; // a sandboxed frame may not even look at localStorage
+    }
 }
 function isStoredTokens(value) {
     const v = value;
