@@ -49,9 +49,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The demo page in headless Chromium against a real node: one user in three browsers (separate
  * ChromeDriver sessions and profiles, so separate sessionStorage). A registers, B and C log in, A
  * uploads an avatar through the file input and B and C show it without a reload, then A deletes
- * the account and B and C show that it is gone. B uses SockJS's WebSocket transport, which closes
- * with the contract's 4410; C has no WebSocket, so SockJS falls back to xhr-streaming, where Vert.x
- * closes with 3000 and the page must go by the {@code user.deleted} message alone.
+ * the account and B and C show that it is gone. B uses the WebSocket at /ws, which closes with the
+ * contract's 4410; C has no WebSocket, so the client falls back to SockJS and SockJS to
+ * xhr-streaming, where Vert.x closes with 3000 and the page must go by the {@code user.deleted}
+ * message alone. A third test drives each SockJS HTTP transport (xhr-streaming, xhr-polling,
+ * eventsource) on its own.
  * <p>
  * Debian's chromium and chromedriver are used by path, so Selenium Manager never runs (it would try
  * to download a driver), and Chromium is told to resolve no host name but localhost. Without them
@@ -186,8 +188,9 @@ class DemoBrowserTest {
       assertThat(browser.testId("avatar-img").isDisplayed()).isFalse();
       assertThat(browser.testId("avatar-placeholder").getText()).isEqualTo("BU");
     }
-    assertThat(b.text("connection-detail")).contains("websocket");
-    assertThat(c.text("connection-detail")).contains("xhr-streaming");
+    // B on the WebSocket at /ws; C has none, so the client falls back to SockJS, which picks xhr-streaming
+    assertThat(b.text("connection-detail")).contains("via websocket");
+    assertThat(c.text("connection-detail")).contains("sockjs/xhr-streaming");
     step("logged in in b and c, all authenticated");
     screenshots("02-authenticated");
 
@@ -337,6 +340,60 @@ class DemoBrowserTest {
     }
   }
 
+  /**
+   * Every SockJS HTTP transport the client may fall back to, forced one per browser with the page's
+   * {@code ?sockjs=} (sockjs-client's {@code transports} option) in a browser without WebSocket:
+   * each authenticates, receives its own {@code avatar.changed} after an upload and
+   * {@code user.deleted} after the deletion, and then shows SockJS's close code 3000.
+   */
+  @Test
+  void everySockJsHttpTransportCarriesTheEvents() throws IOException {
+    start();
+    Map<String, Browser> byTransport = new LinkedHashMap<>();
+    for (String transport : List.of("xhr-streaming", "xhr-polling", "eventsource")) {
+      Browser browser = open(transport, true);
+      byTransport.put(transport, browser);
+      browser.get(node.baseUrl() + "/demo/?sockjs=" + transport);
+      browser.waitVisible("identifier-input");
+      browser.type("identifier-input", "browser." + transport + "@example.com");
+      browser.type("password-input", ApiClient.PASSWORD);
+      browser.click("register-button");
+      browser.waitVisible("profile");
+    }
+    byTransport.forEach((transport, browser) -> {
+      browser.waitText("connection-state", "authenticated");
+      assertThat(browser.text("connection-detail")).contains("sockjs/" + transport);
+    });
+    step("sockjs transports authenticated");
+    Path png = pngFile();
+    byTransport.forEach((transport, browser) -> {
+      browser.testId("file-input").sendKeys(png.toAbsolutePath().toString());
+      browser.waitAttribute("upload-status", "data-state", "success");
+    });
+    byTransport.forEach((transport, browser) -> {
+      WebElement changed = browser.waitUntil("an avatar.changed entry in the event log over " + transport,
+        d -> browser.first("[data-testid='event-log'] li[data-type='avatar.changed']"));
+      String src = browser.testId("avatar-img").getAttribute("src");
+      assertThat(changed.getText()).contains(src.substring(0, src.indexOf('?')));
+    });
+    step("avatar.changed over every sockjs transport");
+    byTransport.forEach((transport, browser) -> {
+      browser.click("delete-account-button");
+      browser.waitVisible("delete-confirm");
+      browser.click("delete-confirm-button");
+    });
+    byTransport.forEach((transport, browser) -> {
+      browser.waitVisible("account-deleted-notice");
+      browser.waitUntil("a user.deleted entry in the event log over " + transport,
+        d -> browser.first("[data-testid='event-log'] li[data-type='user.deleted']"));
+      browser.waitText("connection-state", "closed");
+      assertThat(browser.text("connection-detail")).contains("3000");
+      browser.screenshot("09-sockjs-" + transport);
+      assertThat(browser.consoleProblems()).as("console of browser " + browser.name).isEmpty();
+    });
+    step("user.deleted over every sockjs transport");
+  }
+
   /** Skips (or, in CI, fails) when Debian's chromium or chromedriver is missing. */
   private static void requireChromium() {
     List<String> missing = Stream.of(CHROMIUM, CHROMEDRIVER)
@@ -426,7 +483,7 @@ class DemoBrowserTest {
     browsers.add(browser);
     driver.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
     if (noWebSocket) {
-      // runs before the page's own scripts, outside its CSP; SockJS then picks xhr-streaming
+      // runs before the page's own scripts, outside its CSP: the client then goes to SockJS at once
       driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
         Map.of("source", "delete window.WebSocket;"));
     }

@@ -6,8 +6,10 @@ import dev.avatarservice.http.NodeShared;
 import dev.avatarservice.http.realtime.WebSocketChannel.Framing;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 
@@ -83,6 +85,7 @@ public final class RealtimeRoutes {
     router.routeWithRegex("/sockjs/iframe[^/]*\\.html").handler(ctx -> ctx.fail(404));
     router.get("/sockjs/info").handler(SockJsProtocol::info);
     router.routeWithRegex(SOCKJS_HTTP_TRANSPORT).handler(sessionGuard::checkOwner);
+    router.postWithRegex(SOCKJS_SESSION + "xhr").handler(RealtimeRoutes::announceClose);
     router.postWithRegex(SOCKJS_SESSION + "xhr_send")
       .handler(BodyHandler.create(false).setBodyLimit(settings.maxFrameBytes()))
       .handler(SockJsProtocol::checkSentFrame);
@@ -91,6 +94,19 @@ public final class RealtimeRoutes {
         Runnable onClosed = sessionGuard.opened(socket);
         new SocketSession(new SockJsChannel(socket, settings, onClosed), services).start(null);
       }));
+  }
+
+  /**
+   * Vert.x (5.0.7) ends every xhr poll by closing the connection, without saying so in the answer.
+   * A client that keeps connections alive then sends its next request (an xhr_send, the next poll)
+   * on a connection the server is closing, and that request fails unsent: Node's http agent does,
+   * and sockjs-client in Node closed with 1006 "Sending error: http status 0". Chromium retries a
+   * request that fails on a reused connection, so browsers hid it. Saying {@code Connection: close}
+   * keeps every client off the closing connection.
+   */
+  private static void announceClose(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    ctx.next();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.avatarservice.http.realtime;
 import dev.avatarservice.bus.EventAddress;
 import dev.avatarservice.bus.Events;
 import dev.avatarservice.support.JSendAssert;
+import dev.avatarservice.support.RawHttp;
 import dev.avatarservice.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -226,6 +228,26 @@ class SockJsApiTest {
       400, "empty_payload");
     JSendAssert.fail(client.post(session() + "/xhr_send").putHeader("Content-Type", "text/plain")
       .sendBuffer(Buffer.buffer("[]")).await(), 404, "not_found");
+  }
+
+  /**
+   * Vert.x ends every xhr poll by closing the connection; the answer says so
+   * ({@code Connection: close}), so that a client that keeps connections alive does not send its
+   * next request (its {@code xhr_send}, its next poll) on a connection the server is closing. Node's
+   * http agent (keep-alive by default since Node 19) did, and sockjs-client 1.6.1 in Node closed
+   * with 1006 "Sending error: http status 0": its xhr_send never reached the server.
+   */
+  @Test
+  void anXhrPollAnswerSaysThatItClosesTheConnection() {
+    String request = "POST " + session() + "/xhr HTTP/1.1\r\nHost: 127.0.0.1:" + node.port()
+      + "\r\nContent-Length: 0\r\n\r\n";
+    RawHttp.Conversation conversation = RawHttp.converse(node.port(), request.getBytes(StandardCharsets.ISO_8859_1), 2000);
+    assertThat(conversation.responses()).hasSize(1);
+    RawHttp.Response answer = conversation.responses().get(0);
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.bodyText()).isEqualTo("o\n");
+    assertThat(answer.header("Connection")).isEqualToIgnoringCase("close");
+    assertThat(conversation.closed()).isTrue();
   }
 
   /** One {@code xhr} poll by this client (which keeps the session's cookie): the frames it returns. */

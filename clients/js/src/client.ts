@@ -1,0 +1,219 @@
+import createClient, { type Client } from 'openapi-fetch';
+import { ApiError } from './errors.js';
+import type { components, paths } from './openapi.js';
+import { RealtimeClient, type RealtimeOptions } from './realtime.js';
+import { Session, type SignOutReason, type TokenData, type User } from './session.js';
+import { MemoryTokenStore, type TokenStore } from './tokens.js';
+
+export type AvatarData = components['schemas']['AvatarData'];
+export type AvatarSession = components['schemas']['Session'];
+
+export interface AvatarClientOptions {
+  /** The service's origin, e.g. `https://avatars.example.com`; '' (the default) is the page's own origin. */
+  baseUrl?: string;
+  /** Where the tokens live: memory by default; `localStorageTokenStore()` keeps them across reloads. */
+  store?: TokenStore;
+  /** The fetch to use (tests count requests with it); globalThis.fetch by default. */
+  fetch?: typeof fetch;
+  /** Refresh the access token on a timer before it expires (default true). */
+  autoRefresh?: boolean;
+  /** Refresh at most this long before expiry (default 2 minutes; never more than a quarter of the lifetime). */
+  refreshLeadMaxMs?: number;
+}
+
+/** Routes that take no access token (a Bearer there would be harmless but pointless). */
+const PUBLIC_PATHS = new Set(['/api/register', '/api/login', '/api/refresh', '/register', '/login', '/oauth/token', '/oauth/revoke']);
+
+/**
+ * A client of avatar-service: `api` makes any route of the OpenAPI document, typed, with the
+ * access token added, refreshed before it expires and once more after a 401; the methods below
+ * are the usual flows, which answer the JSend `data` and reject with an ApiError.
+ */
+export class AvatarClient {
+  /** Every route of the OpenAPI document, typed (openapi-fetch), authenticated with the session's token. */
+  readonly api: Client<paths>;
+  readonly session: Session;
+  readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: AvatarClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const plain = createClient<paths>({ baseUrl: this.baseUrl, fetch: (request) => this.send(request) });
+    this.session = new Session(plain, {
+      store: options.store ?? new MemoryTokenStore(),
+      autoRefresh: options.autoRefresh ?? true,
+      refreshLeadMaxMs: options.refreshLeadMaxMs ?? 120_000,
+    });
+    this.api = createClient<paths>({ baseUrl: this.baseUrl, fetch: (request) => this.authorizedFetch(request) });
+  }
+
+  /** Listens for the end of the session: logout, a refused refresh, `session.ended`, a deletion. */
+  onSignedOut(listener: (reason: SignOutReason) => void): () => void {
+    return this.session.on('signedOut', (event) => listener(event.reason));
+  }
+
+  async register(identifier: string, password: string): Promise<TokenData> {
+    const data = unwrap(await this.call(() => this.api.POST('/api/register', { body: { identifier, password } })));
+    this.session.adopt(data);
+    return data;
+  }
+
+  async login(identifier: string, password: string): Promise<TokenData> {
+    const data = unwrap(await this.call(() => this.api.POST('/api/login', { body: { identifier, password } })));
+    this.session.adopt(data);
+    return data;
+  }
+
+  /** Revokes this login's refresh tokens at the service and forgets them here, whatever the service said. */
+  async logout(): Promise<void> {
+    const tokens = this.session.current;
+    if (!tokens) {
+      return;
+    }
+    try {
+      const answer = await this.call(() => this.api.POST('/api/logout', { body: { refreshToken: this.session.current?.refreshToken ?? tokens.refreshToken } }));
+      succeed(answer);
+    } finally {
+      this.session.signOut('logout');
+    }
+  }
+
+  async me(): Promise<User> {
+    const user = unwrap(await this.call(() => this.api.GET('/api/user')));
+    this.session.setUser(user);
+    return user;
+  }
+
+  /** Uploads an image (PNG, JPEG, GIF or WebP; the service decides from the bytes) as the avatar. */
+  async uploadAvatar(image: Blob, fileName = 'avatar'): Promise<AvatarData> {
+    const data = unwrap(await this.call(() => this.api.POST('/api/user/avatar', {
+      body: {},
+      bodySerializer: () => {
+        const form = new FormData();
+        form.append('avatar', image, fileName);
+        return form;
+      },
+    })));
+    this.session.setUser(data.user);
+    return data;
+  }
+
+  async removeAvatar(): Promise<User> {
+    const data = unwrap(await this.call(() => this.api.DELETE('/api/user/avatar')));
+    this.session.setUser(data.user);
+    return data.user;
+  }
+
+  /** Deletes the account for good; signs out with 'user_deleted'. */
+  async deleteAccount(): Promise<void> {
+    succeed(await this.call(() => this.api.DELETE('/api/user')));
+    this.session.signOut('user_deleted');
+  }
+
+  async sessions(): Promise<AvatarSession[]> {
+    return unwrap(await this.call(() => this.api.GET('/api/user/sessions'))).sessions;
+  }
+
+  async endSession(id: string): Promise<void> {
+    succeed(await this.call(() => this.api.DELETE('/api/user/sessions/{id}', { params: { path: { id } } })));
+  }
+
+  /** Ends every session of the account, this one too; signs out with 'logout'. */
+  async endAllSessions(): Promise<void> {
+    try {
+      succeed(await this.call(() => this.api.DELETE('/api/user/sessions')));
+    } finally {
+      this.session.signOut('logout');
+    }
+  }
+
+  /** Changes the password; every other session ends, this one gets a fresh pair. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<TokenData> {
+    const data = unwrap(await this.call(() => this.api.PUT('/api/user/password', { body: { currentPassword, newPassword } })));
+    this.session.adopt(data);
+    return data;
+  }
+
+  /**
+   * Runs a request of the app's own (an XMLHttpRequest with upload progress, say) with the
+   * access token, and once more with a fresh one if the service answers 401.
+   */
+  async withAccessToken<T extends { status: number }>(call: (accessToken: string) => Promise<T>): Promise<T> {
+    const token = await this.session.accessToken();
+    if (!token) {
+      throw new ApiError({ status: 401, code: 'signed_out', message: 'Not signed in' });
+    }
+    const first = await call(token);
+    if (first.status !== 401) {
+      return first;
+    }
+    const fresh = await this.session.replace(token);
+    return fresh ? call(fresh) : first;
+  }
+
+  /** A realtime client on this session; call connect() on it. */
+  realtime(options: Omit<RealtimeOptions, 'baseUrl' | 'session'> = {}): RealtimeClient {
+    return new RealtimeClient({ ...options, baseUrl: this.baseUrl, session: this.session });
+  }
+
+  /** Stops the refresh timer (a Node process can then exit); the tokens stay in the store. */
+  close(): void {
+    this.session.close();
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (cause) {
+      throw cause instanceof ApiError ? cause : ApiError.network(cause);
+    }
+  }
+
+  private send(request: Request): Promise<Response> {
+    return this.fetchImpl(request);
+  }
+
+  /** Adds the access token; after a 401, sends the request once more with a fresh token. */
+  private async authorizedFetch(request: Request): Promise<Response> {
+    if (PUBLIC_PATHS.has(new URL(request.url, 'http://localhost').pathname) || request.headers.has('Authorization')) {
+      return this.send(request);
+    }
+    const token = await this.session.accessToken();
+    if (!token) {
+      return this.send(request); // the service answers 401, as it should
+    }
+    const retry = request.clone(); // before the body is read
+    request.headers.set('Authorization', `Bearer ${token}`);
+    const response = await this.send(request);
+    if (response.status !== 401) {
+      return response;
+    }
+    const fresh = await this.session.replace(token);
+    if (!fresh) {
+      return response;
+    }
+    await response.body?.cancel();
+    retry.headers.set('Authorization', `Bearer ${fresh}`);
+    return this.send(retry);
+  }
+}
+
+export function createAvatarClient(options: AvatarClientOptions = {}): AvatarClient {
+  return new AvatarClient(options);
+}
+
+/** Nothing but success (routes whose JSend `data` is null), or the failure as an ApiError. */
+function succeed(answer: { data?: unknown; error?: unknown; response: Response }): void {
+  if (answer.data === undefined || !answer.response.ok) {
+    throw ApiError.fromResponse(answer.response, answer.error);
+  }
+}
+
+/** The `data` of a JSend success, or the failure as an ApiError. */
+function unwrap<D>(answer: { data?: { data: D }; error?: unknown; response: Response }): D {
+  if (answer.data !== undefined && answer.response.ok) {
+    return answer.data.data;
+  }
+  throw ApiError.fromResponse(answer.response, answer.error);
+}
