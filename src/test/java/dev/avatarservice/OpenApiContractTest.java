@@ -107,6 +107,7 @@ class OpenApiContractTest {
     cases.put("ready", () -> get("/ready"));
     cases.put("metrics", () -> get("/metrics"));
     cases.put("openApiDocument", () -> get("/openapi.yaml"));
+    cases.put("asyncApiDocument", () -> get("/asyncapi.yaml"));
     cases.put("docs", () -> get("/docs"));
     cases.put("demo", () -> get("/demo"));
     cases.put("changePassword", () -> send(HttpMethod.PUT, "/api/user/password", registered().getString("accessToken"), JSON,

@@ -10,8 +10,8 @@ import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 
 /**
- * The documents and pages: the OpenAPI document, Swagger UI on it, the browser demo, and the
- * webjars they load (Swagger UI, sockjs-client), all from the jar so the service works offline.
+ * The documents and pages: the OpenAPI document (HTTP), the AsyncAPI document (the sockets), Swagger
+ * UI on the first, the browser demo, and the webjars they load (Swagger UI, sockjs-client), all from the jar so the service works offline.
  * Each page gets a Content-Security-Policy that allows only what it needs.
  */
 public final class DocsRoutes {
@@ -41,25 +41,34 @@ public final class DocsRoutes {
   };
 
   private final Buffer openApi;
+  private final Buffer asyncApi;
 
-  private DocsRoutes(Buffer openApi) {
+  private DocsRoutes(Buffer openApi, Buffer asyncApi) {
     this.openApi = openApi;
+    this.asyncApi = asyncApi;
   }
 
-  /** Reads the OpenAPI document once, off the event loop. */
+  /** Reads the OpenAPI and AsyncAPI documents once, off the event loop. */
   public static Future<DocsRoutes> load(Vertx vertx) {
-    return vertx.fileSystem().readFile("openapi.yaml").map(DocsRoutes::new);
+    return Future.all(vertx.fileSystem().readFile("openapi.yaml"), vertx.fileSystem().readFile("asyncapi.yaml"))
+      .map(read -> new DocsRoutes(read.resultAt(0), read.resultAt(1)));
   }
 
   public void mount(Router router) {
-    router.get("/openapi.yaml").handler(ctx -> ctx.response()
-      .putHeader("Content-Type", "application/yaml; charset=utf-8")
-      .putHeader("Cache-Control", "no-cache")
-      .end(openApi));
+    document(router, "/openapi.yaml", openApi);
+    document(router, "/asyncapi.yaml", asyncApi);
     page(router, "docs", DOCS_CSP);
     page(router, "demo", DEMO_CSP);
     router.get("/webjars/*").handler(RESUME_AFTER_ANSWER).handler(StaticHandler.create(FileSystemAccess.RELATIVE, "META-INF/resources/webjars")
       .setCachingEnabled(true).setMaxAgeSeconds(86_400).setDirectoryListing(false));
+  }
+
+  /** A document, revalidated on each use (no-cache): it changes with every deployment of a new version. */
+  private static void document(Router router, String path, Buffer bytes) {
+    router.get(path).handler(ctx -> ctx.response()
+      .putHeader("Content-Type", "application/yaml; charset=utf-8")
+      .putHeader("Cache-Control", "no-cache")
+      .end(bytes));
   }
 
   private static void page(Router router, String name, String csp) {

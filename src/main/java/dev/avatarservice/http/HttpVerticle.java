@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The public HTTP server: routing, validation, JSend, authentication, and the work that needs a
@@ -134,9 +135,14 @@ public final class HttpVerticle extends VerticleBase {
     return router;
   }
 
+  /** The WebSocket endpoints, with the trailing slash the router also takes. */
+  private static final Pattern WEBSOCKET_PATH = Pattern.compile("/ws(/avatar)?/?");
+
   /**
    * CORS for the configured origins only. SockJS answers its own CORS (and its Origin is checked
-   * by the realtime routes), so it is left out here to avoid doubled headers.
+   * by the realtime routes), so it is left out here to avoid doubled headers. The WebSocket
+   * endpoints are left out too: their handshakes are checked against WS_ORIGINS by the realtime
+   * routes, and CORS_ORIGINS must not refuse first an origin that WS_ORIGINS allows.
    */
   private static Handler<RoutingContext> cors(AllowedOrigins origins) {
     CorsHandler cors = CorsHandler.create()
@@ -149,7 +155,8 @@ public final class HttpVerticle extends VerticleBase {
       cors.addOriginWithRegex(AllowedOrigins.LOOPBACK_REGEX);
     }
     return ctx -> {
-      if (ctx.normalizedPath().startsWith("/sockjs")) {
+      String path = ctx.normalizedPath();
+      if (path.startsWith("/sockjs") || WEBSOCKET_PATH.matcher(path).matches()) {
         ctx.next();
       } else {
         cors.handle(ctx);

@@ -53,7 +53,7 @@ class HostileInputFuzzTest {
   private static final List<String> ROUTES = List.of(
     "/api/register", "/register", "/api/login", "/login", "/api/refresh", "/api/logout", "/api/user", "/user",
     "/oauth/token", "/oauth/revoke", "/health", "/ready", "/api/user/avatar", "/avatar", "/avatars/x.png",
-    "/ws", "/ws/avatar", "/sockjs/info", "/metrics", "/openapi.yaml", "/docs", "/demo", "/",
+    "/ws", "/ws/avatar", "/sockjs/info", "/metrics", "/openapi.yaml", "/asyncapi.yaml", "/docs", "/demo", "/",
     "/no/such/thing", "/api", "/api/", "/API/LOGIN", "/api/login/", "/api//login", "/api/./login",
     "/api/../api/login", "/api/user?access_token=x", "/api/login;jsessionid=1");
   private static final List<String> METHODS = List.of(

@@ -82,7 +82,7 @@ public final class ContractAssert {
       // Only the documents, metrics and avatar files answer in other types, and only with success.
       assertThat(status).as("a non-JSON error" + context).isLessThan(300);
       assertThat(path).as("a non-JSON answer" + context)
-        .matches("/((metrics|openapi\\.yaml)/?|docs(/.*)?|demo(/.*)?|avatars/.*)");
+        .matches("/((metrics|openapi\\.yaml|asyncapi\\.yaml)/?|docs(/.*)?|demo(/.*)?|avatars/.*)");
       return;
     }
     Object parsed;

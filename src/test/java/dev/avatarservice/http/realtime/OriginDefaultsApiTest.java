@@ -52,6 +52,28 @@ class OriginDefaultsApiTest {
     }
   }
 
+  /**
+   * Socket handshakes follow WS_ORIGINS alone, on /ws as on /sockjs: an app origin allowed for
+   * sockets but not for CORS (or the other way round) is treated as each setting says. The CORS
+   * handler used to see /ws first and refuse, with its own 403, an origin WS_ORIGINS allows.
+   */
+  @Test
+  void socketHandshakesFollowWsOriginsAndRestCallsCorsOrigins() {
+    try (TestNode node = TestNode.start(Map.of("WS_ORIGINS", "https://app.example.com",
+      "CORS_ORIGINS", "https://rest.example.com"))) {
+      WebSocketClient client = node.vertx().createWebSocketClient();
+      for (String path : new String[] {"/ws", "/ws/avatar", "/sockjs/websocket"}) {
+        TestSocket.open(client, node.port(), path, TestSocket.Mode.PLAIN, Map.of("Origin", "https://app.example.com"))
+          .close();
+        assertThat(TestSocket.refused(client, node.port(), path, Map.of("Origin", "https://rest.example.com"))
+          .getStatus()).as(path).isEqualTo(403);
+      }
+      assertThat(corsOrigin(node, "https://rest.example.com")).isEqualTo("https://rest.example.com");
+      assertThat(corsOrigin(node, "https://app.example.com")).isNull();
+      client.close().await();
+    }
+  }
+
   /** The Access-Control-Allow-Origin a preflight of the avatar upload gets from that origin. */
   private static String corsOrigin(TestNode node, String origin) {
     HttpResponse<Buffer> preflight = node.client().request(io.vertx.core.http.HttpMethod.OPTIONS, "/api/user/avatar")
