@@ -168,13 +168,14 @@ public final class BenchCharts {
   static XYChart eventCost(List<JsonObject> points, String run) {
     XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT)
       .title("Cost of one published event by cluster size").xAxisTitle("nodes   (" + subtitle(run) + ")")
-      .yAxisTitle("per event").build();
+      .yAxisTitle("CPU ms per event").build();
+    boolean copiesDrawn = false;
     for (boolean sockets : new boolean[] {false, true}) {
       List<JsonObject> list = points.stream().filter(p -> p.getBoolean("sockets", false) == sockets).toList();
       if (list.isEmpty()) {
         continue;
       }
-      String which = sockets ? "with sockets" : "no sockets";
+      String which = sockets ? "with the user's sockets on every node" : "no socket open";
       double[] nodes = list.stream().mapToDouble(p -> p.getInteger("nodes")).toArray();
       double[] cpu = list.stream().mapToDouble(p -> {
         JsonArray perNode = p.getJsonArray("cpuMsPerEvent");
@@ -184,12 +185,23 @@ public final class BenchCharts {
         }
         return others;
       }).toArray();
-      addLine(chart, "CPU ms on the receiving nodes, " + which, nodes, cpu);
-      addLine(chart, "event-bus copies sent to other nodes, " + which, nodes,
-        list.stream().mapToDouble(p -> p.getDouble("busRemoteCopiesPerEvent")).toArray());
+      addLine(chart, "CPU of all the receiving nodes, " + which, nodes, cpu);
+      if (!copiesDrawn) {
+        // the same for both phases: one line, on an axis of its own
+        XYSeries copies = chart.addSeries("event-bus copies sent to other nodes (right axis)", nodes,
+          list.stream().mapToDouble(p -> p.getDouble("busRemoteCopiesPerEvent")).toArray());
+        copies.setMarker(SeriesMarkers.SQUARE);
+        copies.setYAxisGroup(1);
+        copiesDrawn = true;
+      }
     }
     style(chart);
-    chart.getStyler().setXAxisMin(1.0).setYAxisMin(0.0).setXAxisDecimalPattern("0");
+    chart.setYAxisGroupTitle(0, "CPU ms per event");
+    chart.setYAxisGroupTitle(1, "copies per event");
+    chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+    chart.getStyler().setXAxisMin(1.0).setYAxisMin(0.0).setXAxisDecimalPattern("0").setYAxisDecimalPattern("0.00");
     return chart;
   }
 
