@@ -7,7 +7,7 @@
 #   bench/run.sh login user           only these: login user refresh upload image realtime cluster startup
 #   bench/run.sh build                only build the jar and the bench classes
 #   bench/run.sh events               the cost of a published event with 1, 2 and 3 nodes (docs/SCALING.md;
-#                                     run only when named, about 5 minutes)
+#                                     run only when named; 5 to 12 minutes on a shared 2-core machine)
 #   bench/run.sh pictures [FILE [DIR]]  draw the pictures again from saved results (FILE: a results.json,
 #                                     target/bench/results.json by default; DIR: the file's folder)
 #

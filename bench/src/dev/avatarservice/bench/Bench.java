@@ -133,6 +133,10 @@ public final class Bench {
     env.put("AUTH_REQUESTS_PER_MINUTE", "1000000");
     env.put("AVATAR_UPLOADS_PER_MINUTE", "1000000");
     env.put("LOGIN_FAILURES_LIMIT", "1000000");
+    // the socket caps (issue 14) too: the realtime scenarios open thousands of sockets from 127.0.0.1,
+    // 22 per account
+    env.put("WS_MAX_PER_USER", "1000000");
+    env.put("WS_MAX_PER_ADDRESS", "10000000");
     return env;
   }
 
