@@ -6,6 +6,13 @@
 #   bench/run.sh                      every scenario (about 10 to 15 minutes on 2 cores)
 #   bench/run.sh login user           only these: login user refresh upload image realtime cluster startup
 #   bench/run.sh build                only build the jar and the bench classes
+#   bench/run.sh events               the cost of a published event with 1, 2 and 3 nodes (docs/SCALING.md;
+#                                     run only when named; 5 to 12 minutes on a shared 2-core machine)
+#   bench/run.sh pictures [FILE [DIR]]  draw the pictures again from saved results (FILE: a results.json,
+#                                     target/bench/results.json by default; DIR: the file's folder)
+#
+# Every run writes target/bench/results.md (the table), target/bench/results.json (the table's rows
+# and the numbers behind the pictures) and the pictures, target/bench/*.png.
 #
 # Environment: SERVER_CPUS (0) and LOAD_CPUS (1), the taskset core lists of the nodes (and of the
 # raw harness) and of the load generators; ROUNDS (3) and ROUND_SECONDS (8), the alternating rounds,
@@ -25,6 +32,17 @@ ROUNDS=${ROUNDS:-3}
 ROUND_SECONDS=${ROUND_SECONDS:-8}
 WARMUP_SECONDS=${WARMUP_SECONDS:-15}
 OUT=target/bench
+
+# the pictures of saved results need the bench classes only, not a new build
+if [ "${1:-}" = pictures ]; then
+  if [ ! -f "$OUT/classpath.txt" ] || [ ! -f target/test-classes/dev/avatarservice/bench/BenchCharts.class ]; then
+    echo "nothing built yet: run bench/run.sh build once" >&2
+    exit 1
+  fi
+  shift
+  exec java -cp "$(pwd)/target/test-classes:$(pwd)/target/classes:$(cat "$OUT/classpath.txt")" \
+    dev.avatarservice.bench.BenchCharts "$@"
+fi
 
 for tool in java mvn taskset wrk; do
   if ! command -v "$tool" > /dev/null; then

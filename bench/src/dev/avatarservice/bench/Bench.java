@@ -2,6 +2,8 @@ package dev.avatarservice.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ import java.util.Map;
  * the jar on fresh data, each together with its physical limit, and prints one table.
  * <p>
  * Arguments: the scenarios to run ({@code login user refresh upload image realtime cluster startup}; none
- * = all). Settings come from system properties set by bench/run.sh: {@code bench.jar},
+ * = all; {@code events} only when named). Settings come from system properties set by bench/run.sh: {@code bench.jar},
  * {@code bench.cp} (class path of the bench classes, for the raw harness and the realtime node),
  * {@code bench.out} (where results and logs go), {@code bench.serverCpus} / {@code bench.loadCpus}
  * (taskset lists), {@code bench.rounds}, {@code bench.seconds}, {@code bench.warmup} and
@@ -30,8 +32,14 @@ import java.util.Map;
 public final class Bench {
 
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
+  /** The scenarios of a run without arguments, in this order. */
   static final List<String> ALL = List.of("login", "user", "refresh", "upload", "image", "realtime", "cluster",
     "startup");
+  /**
+   * Scenarios run only when named: {@code events}, the cost of a published event with 1, 2 and 3
+   * nodes (docs/SCALING.md), about 3 minutes.
+   */
+  static final List<String> EXTRA = List.of("events");
 
   final Path jar = Path.of(System.getProperty("bench.jar", "target/avatar-service.jar")).toAbsolutePath();
   final String classPath = System.getProperty("bench.cp", System.getProperty("java.class.path"));
@@ -50,6 +58,8 @@ public final class Bench {
   final List<String> nodeJvmOptions = List.of(System.getProperty("bench.nodeJvmOptions", "").trim().split("\\s+"))
     .stream().filter(option -> !option.isEmpty()).toList();
   final List<Row> rows = new ArrayList<>();
+  /** The numbers behind the pictures, by chart ({@link BenchCharts}): written to results.json with the rows. */
+  final JsonObject charts = new JsonObject();
   String loadAtStart = "?";
   final Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(60_000));
 
@@ -61,8 +71,8 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     List<String> scenarios = args.length == 0 ? ALL : List.of(args);
     for (String s : scenarios) {
-      if (!ALL.contains(s)) {
-        System.err.println("unknown scenario " + s + "; choose from " + ALL);
+      if (!ALL.contains(s) && !EXTRA.contains(s)) {
+        System.err.println("unknown scenario " + s + "; choose from " + ALL + " or " + EXTRA);
         System.exit(2);
       }
     }
@@ -86,6 +96,7 @@ public final class Bench {
           case "realtime" -> new RealtimeScenario(bench).run();
           case "cluster" -> new ClusterScenario(bench).run();
           case "startup" -> new StartupScenario(bench).run();
+          case "events" -> new EventCostScenario(bench).run();
           default -> throw new IllegalArgumentException(scenario);
         }
       } catch (Exception | AssertionError e) {
@@ -99,6 +110,7 @@ public final class Bench {
     System.out.println();
     System.out.println(table);
     Files.writeString(bench.out.resolve("results.md"), table);
+    bench.writeJsonAndPictures(table);
     bench.vertx.close().await();
     // 1: a scenario could not be measured; 3: measured, but a target was missed
     boolean failed = bench.rows.stream().anyMatch(row -> row.what().endsWith(" failed"));
@@ -121,6 +133,10 @@ public final class Bench {
     env.put("AUTH_REQUESTS_PER_MINUTE", "1000000");
     env.put("AVATAR_UPLOADS_PER_MINUTE", "1000000");
     env.put("LOGIN_FAILURES_LIMIT", "1000000");
+    // the socket caps (issue 14) too: the realtime scenarios open thousands of sockets from 127.0.0.1,
+    // 22 per account
+    env.put("WS_MAX_PER_USER", "1000000");
+    env.put("WS_MAX_PER_ADDRESS", "10000000");
     return env;
   }
 
@@ -167,6 +183,39 @@ public final class Bench {
     rows.add(row);
     log("RESULT %s %s: %s | limit %s | %s | target %s | %s | cpu %s", id, what, measured, limit, value, target,
       pass == null ? "-" : pass ? "PASS" : "MISS", cpu);
+  }
+
+  /** Adds one point (a JSON object) to the data of a chart: see {@link BenchCharts} for each chart's fields. */
+  synchronized void chart(String name, JsonObject point) {
+    JsonArray points = charts.getJsonArray(name);
+    if (points == null) {
+      points = new JsonArray();
+      charts.put(name, points);
+    }
+    points.add(point);
+  }
+
+  /**
+   * results.json beside results.md (the table's first line, its rows, and the chart data), and the
+   * pictures drawn from it: a failure to draw is logged, it fails no run.
+   */
+  void writeJsonAndPictures(String table) throws IOException {
+    JsonArray jsonRows = new JsonArray();
+    for (Row r : rows) {
+      jsonRows.add(new JsonObject().put("id", r.id()).put("what", r.what()).put("measured", r.measured())
+        .put("limit", r.limit()).put("value", r.value()).put("target", r.target()).put("pass", r.pass())
+        .put("cpu", r.cpu()));
+    }
+    JsonObject results = new JsonObject().put("run", table.lines().findFirst().orElse("")).put("rows", jsonRows)
+      .put("charts", charts);
+    Path json = out.resolve("results.json");
+    Files.writeString(json, results.encodePrettily());
+    try {
+      List<Path> pictures = BenchCharts.draw(results, out);
+      log("pictures: %s", pictures);
+    } catch (RuntimeException | IOException e) {
+      log("the pictures could not be drawn: %s", e);
+    }
   }
 
   String table(double totalSeconds) {

@@ -82,6 +82,8 @@ final class ClusterScenario {
           sameNode.all.getMaxValue() / 1000.0, sameNode.lost, ms(otherNode.all, 50), ms(otherNode.all, 99),
           otherNode.all.getMaxValue() / 1000.0, otherNode.lost);
         double extra = ms(otherNode.all, 99) - ms(sameNode.all, 99);
+        RealtimeScenario.latencyPoint(b, "two nodes: sockets on A, the uploading node (6)", sameNode.all);
+        RealtimeScenario.latencyPoint(b, "two nodes: sockets on B, across the bus (6)", otherNode.all);
         b.row("6", f("upload through node A -> avatar.changed at sockets on node B (%d uploads, %d sockets per node)",
             UPLOADS, perNode),
           f("median %.2f ms, p99 %.2f ms", ms(otherNode.all, 50), ms(otherNode.all, 99)),

@@ -61,6 +61,9 @@ final class LoginScenario {
         hashShares.add(s.cpuShare("password-hashin"));
       }
       double ratio = rounds.ratio();
+      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", "logins").put("measured", rounds.rate())
+        .put("limit", rounds.limitRate()).put("ratio", rounds.ratio()).put("limitName", "raw Argon2id")
+        .put("target", 0.9));
       b.row("1", f("logins/s through HTTP (%d in flight, HASH_THREADS=%d)", lanes, threads),
         f("%.2f/s", rounds.rate()), f("raw Argon2id %.2f/s", rounds.limitRate()), rounds.ratioText(), ">= 0.9",
         ratio >= 0.9 && rounds.notOk() == 0,

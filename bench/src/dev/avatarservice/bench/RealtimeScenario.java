@@ -45,6 +45,8 @@ final class RealtimeScenario {
   static final int SOCKETS = Integer.getInteger("bench.realtime.sockets", 10_000);
   static final int SOCKJS = Integer.getInteger("bench.realtime.sockjs", 1_000);
   static final int UPLOADS = Integer.getInteger("bench.realtime.uploads", 300);
+  /** The WebSockets open in this many parts, the memory read after each (socket-memory.png): 1 reads it once. */
+  static final int MEMORY_STEPS = Math.max(1, Integer.getInteger("bench.realtime.memorySteps", 4));
   /** Uploads before the measured ones: until they are compiled, the JIT competes for the one core. */
   static final int WARMUP_UPLOADS = Integer.getInteger("bench.realtime.warmupUploads", 200);
   /** How long an upload waits for its event at all of its owner's sockets together. */
@@ -80,8 +82,20 @@ final class RealtimeScenario {
       WebSocketClient client = b.vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(SOCKETS + SOCKJS + 10).setConnectTimeout(30_000));
       t0 = System.nanoTime();
-      List<Sockets.Socket> webSockets = Sockets.open(sockets, SOCKETS, 200, i ->
-        Sockets.webSocket(client, port, accounts.get(i % USERS).getString("accessToken")));
+      // opened in MEMORY_STEPS parts, memory read after each but the last, for the memory-against-count picture
+      List<Sockets.Socket> webSockets = new ArrayList<>();
+      List<JsonObject> steps = new ArrayList<>();
+      List<Integer> stepCounts = new ArrayList<>();
+      for (int step = 1; step <= MEMORY_STEPS; step++) {
+        int from = webSockets.size();
+        int to = SOCKETS * step / MEMORY_STEPS;
+        webSockets.addAll(Sockets.open(sockets, to - from, 200, i ->
+          Sockets.webSocket(client, port, accounts.get((from + i) % USERS).getString("accessToken"))));
+        if (step < MEMORY_STEPS) {
+          steps.add(memory(controlClient));
+          stepCounts.add(to);
+        }
+      }
       log("opened %d authenticated WebSockets in %.1f s", SOCKETS, (System.nanoTime() - t0) / 1e9);
       JsonObject withWs = memory(controlClient);
       t0 = System.nanoTime();
@@ -102,6 +116,13 @@ final class RealtimeScenario {
         "<= 20 KiB", Math.max(heapWs, heapSj) <= 20, "-");
       double residentWs = heapWs + rssWs;
       double residentSj = heapSj + rssSj;
+      memoryPoint(b, "WebSocket", 0, before, before);
+      for (int i = 0; i < steps.size(); i++) {
+        memoryPoint(b, "WebSocket", stepCounts.get(i), steps.get(i), before);
+      }
+      memoryPoint(b, "WebSocket", SOCKETS, withWs, before);
+      memoryPoint(b, "SockJS", 0, withWs, withWs);
+      memoryPoint(b, "SockJS", SOCKJS, withAll, withWs);
       b.row("5b", "resident memory per socket (heap share + RSS growth off the pre-touched heap)",
         f("%.1f KiB WebSocket (%.1f + %.1f); %.1f KiB SockJS (%.1f + %.1f)", residentWs, heapWs, rssWs, residentSj,
           heapSj, rssSj), "-", f("%.1f KiB", Math.max(residentWs, residentSj)), "<= 35 KiB",
@@ -121,6 +142,7 @@ final class RealtimeScenario {
           + " median %.1f ms, p99 %.1f ms; %d lost", SOCKETS + SOCKJS, UPLOADS, latencies.all.getTotalCount(),
         ms(latencies.all, 50), ms(latencies.all, 99), latencies.all.getMaxValue() / 1000.0, ms(latencies.last, 50),
         ms(latencies.last, 99), ms(latencies.fromSend, 50), ms(latencies.fromSend, 99), latencies.lost);
+      latencyPoint(b, f("one node, %,d sockets (5c)", SOCKETS + SOCKJS), latencies.all);
       b.row("5c", f("upload -> avatar.changed at each of the owner's %d sockets, %,d sockets open (%d uploads)",
           (SOCKETS + SOCKJS) / USERS, SOCKETS + SOCKJS, UPLOADS),
         f("median %.2f ms, p99 %.2f ms (last socket p99 %.2f; from sending the upload p50 %.1f, p99 %.1f ms)",
@@ -288,6 +310,24 @@ final class RealtimeScenario {
       throw new IllegalStateException("the node's /memory answered " + response.statusCode() + " " + response.bodyAsString());
     }
     return response.bodyAsJsonObject();
+  }
+
+  /** A point of socket-memory.png: heap and resident memory above {@code base} with {@code sockets} open. */
+  private static void memoryPoint(Bench b, String kind, int sockets, JsonObject memory, JsonObject base) {
+    double heap = (memory.getLong("heapAfterGc") - base.getLong("heapAfterGc")) / 1024.0 / 1024.0;
+    double rss = (memory.getLong("rss") - base.getLong("rss")) / 1024.0 / 1024.0;
+    b.chart("socketMemory", new JsonObject().put("kind", kind).put("sockets", sockets).put("heapMiB", heap)
+      .put("residentMiB", heap + rss));
+  }
+
+  /** A series of event-latency.png: percentiles of one histogram of microseconds, in ms. */
+  static void latencyPoint(Bench b, String name, Histogram histogram) {
+    JsonObject percentiles = new JsonObject();
+    for (double p : new double[] {50, 90, 99, 99.9}) {
+      percentiles.put(p == 99.9 ? "99.9" : f("%.0f", p), ms(histogram, p));
+    }
+    percentiles.put("max", histogram.getMaxValue() / 1000.0);
+    b.chart("eventLatency", new JsonObject().put("name", name).put("percentiles", percentiles));
   }
 
   private static double per(JsonObject after, JsonObject before, String key, int count) {

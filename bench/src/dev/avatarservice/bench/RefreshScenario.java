@@ -53,6 +53,9 @@ final class RefreshScenario {
       long busy = Files.readAllLines(node.log).stream()
         .filter(line -> line.contains("SQLITE_BUSY") || line.contains("database is locked")).count();
       long failed = rounds.notOk();
+      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", "refresh").put("measured", rounds.rate())
+        .put("limit", rounds.limitRate()).put("ratio", rounds.ratio()).put("limitName", "raw JDBC")
+        .put("target", 0.3));
       b.row("3", f("refresh rotations/s (%d in flight, synchronous=FULL)", LANES), f("%.0f/s", rounds.rate()),
         f("raw JDBC transactions %.0f/s", rounds.limitRate()), rounds.ratioText(), ">= 0.3", rounds.ratio() >= 0.3,
         f("%.2f ms per rotation vs %.2f ms per raw transaction", rounds.cpuMs(), rounds.limitCpuMs()));

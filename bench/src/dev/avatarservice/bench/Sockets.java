@@ -49,6 +49,8 @@ final class Sockets {
     private final Map<String, Arrival> unclaimed = new HashMap<>();
     private final Set<String> forgotten = new HashSet<>();
     private final Promise<Void> ready = Promise.promise();
+    /** avatar.changed events received so far, expected or not (the event-cost scenario counts deliveries). */
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
     private WebSocket ws;
 
     private Socket(boolean sockJs) {
@@ -90,6 +92,10 @@ final class Sockets {
       promise.tryComplete(arrival);
     }
 
+    long changesReceived() {
+      return changes.get();
+    }
+
     Future<Void> close() {
       return ws == null ? Future.succeededFuture() : ws.close();
     }
@@ -111,8 +117,11 @@ final class Sockets {
     private void onJson(JsonObject message, Instant now) {
       switch (message.getString("type", "")) {
         case "ready" -> ready.tryComplete();
-        case "avatar.changed" -> onArrival(message.getString("avatarUrl"),
-          new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
+        case "avatar.changed" -> {
+          changes.incrementAndGet();
+          onArrival(message.getString("avatarUrl"),
+            new Arrival(micros(Instant.parse(message.getString("changedAt"))), micros(now)));
+        }
         case "error" -> ready.tryFail("error from the node: " + message.encode());
         default -> {
         }

@@ -48,6 +48,9 @@ final class UploadScenario {
         rounds.run(round, () -> raw.run(f(image, seconds)),
           () -> Load.closedLoop(b.vertx, LANES, seconds, node.pid(), upload));
       }
+      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", "uploads").put("measured", rounds.rate())
+        .put("limit", rounds.limitRate()).put("ratio", rounds.ratio()).put("limitName", "raw image pipeline")
+        .put("target", 0.85));
       b.row("4", f("avatar uploads/s, %dx%d JPEG of %d KB (%d in flight, IMAGE_THREADS=%d)", BenchImage.WIDTH,
           BenchImage.HEIGHT, jpeg.length() / 1000, LANES, threads), f("%.2f/s", rounds.rate()),
         f("raw AvatarImageProcessor %.2f/s", rounds.limitRate()), rounds.ratioText(), ">= 0.85",

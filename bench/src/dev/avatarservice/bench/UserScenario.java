@@ -81,6 +81,9 @@ final class UserScenario {
         log("  /health %s | /api/user %s", h.split(), u.split());
       }
       double ratio = Load.median(ratios);
+      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", "GET /api/user")
+        .put("measured", Load.median(user)).put("limit", Load.median(health)).put("ratio", ratio)
+        .put("limitName", "GET /health").put("target", 0.5));
       b.row("2", f("GET /api/user per s (wrk, %d connections)", CONNECTIONS), f("%.0f/s", Load.median(user)),
         f("GET /health %.0f/s", Load.median(health)), f("%.3f (rounds spread %.0f%%)", ratio, Load.spread(ratios)),
         ">= 0.5, all 2xx", ratio >= 0.5 && clean,
