@@ -75,6 +75,7 @@ final class Handshakes {
     }
     // Keep the request unread while the token and the account are checked: toWebSocket() needs it.
     request.pause();
+    long asked = services.registry().now();
     services.tokens().verify(token)
       .compose(verified -> services.store().user(verified.userId(), verified.sessionId())
         .map(user -> new Handshake(verified, user)))
@@ -85,7 +86,7 @@ final class Handshakes {
       })
       .onSuccess(handshake -> request.toWebSocket()
         .onSuccess(ws -> new SocketSession(new WebSocketChannel(ws, framing, settings), services)
-          .start(address, handshake.token(), handshake.user(), handshake.account()))
+          .start(address, handshake.token(), handshake.user(), handshake.account(), asked))
         .onFailure(error -> {
           address.release();
           handshake.account().release();

@@ -90,12 +90,9 @@ final class NodeFanOut {
       closeSessions(userId, event);
       return;
     }
-    List<SocketSession> sessions = registry.sessionsOf(userId);
-    if (sessions.isEmpty()) {
-      return;
-    }
     String text = event.encode();
-    for (SocketSession session : sessions) {
+    registry.avatarEvent(userId, text, type);
+    for (SocketSession session : registry.sessionsOf(userId)) {
       session.deliver(text, type);
     }
   }

@@ -3,6 +3,8 @@ package dev.avatarservice.http.realtime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,8 @@ final class SocketRegistry {
   private final Map<String, Long> deleted = new HashMap<>();
   /** Sessions ended lately, the same way. */
   private final Map<String, Long> endedSessions = new HashMap<>();
+  /** The last avatar event of each user lately, oldest first (see {@link #avatarEvent}). */
+  private final LinkedHashMap<String, RecentEvent> avatarEvents = new LinkedHashMap<>();
   private final RealtimeMetrics metrics;
   private final long deletedRetentionMillis;
   private final LongSupplier clock;
@@ -96,6 +100,45 @@ final class SocketRegistry {
   boolean recentlyEnded(String sessionId) {
     Long until = endedSessions.get(sessionId);
     return until != null && until > clock.getAsLong();
+  }
+
+  /** Now, on the clock the retention is kept with: when an authentication asks the store. */
+  long now() {
+    return clock.getAsLong();
+  }
+
+  /** An avatar event as delivered here, with when it came. */
+  record RecentEvent(String text, String type, long at) {
+  }
+
+  /**
+   * Remembers the user's latest avatar event for as long as a deleted user is remembered. An
+   * authentication reads the account (and its avatar URL, which {@code ready} carries) before its
+   * socket is registered here: an avatar change delivered in between would reach neither the
+   * {@code ready} nor the socket. {@link #avatarEventSince} gives such a socket the event after
+   * its {@code ready} (possibly once more than needed: an event is a state, not a delta).
+   */
+  void avatarEvent(String userId, String text, String type) {
+    if (deletedRetentionMillis <= 0) {
+      return;
+    }
+    long now = clock.getAsLong();
+    for (Iterator<RecentEvent> oldest = avatarEvents.values().iterator(); oldest.hasNext(); ) {
+      if (oldest.next().at() + deletedRetentionMillis > now) {
+        break;
+      }
+      oldest.remove();
+    }
+    // removed first, so that the map stays in the order of arrival
+    avatarEvents.remove(userId);
+    avatarEvents.put(userId, new RecentEvent(text, type, now));
+  }
+
+  /** The user's avatar event that came at or after {@code since} (a {@link #now()}), or null. */
+  RecentEvent avatarEventSince(String userId, long since) {
+    RecentEvent event = avatarEvents.get(userId);
+    return event != null && event.at() >= since && event.at() + deletedRetentionMillis > clock.getAsLong()
+      ? event : null;
   }
 
   /** A copy of that user's authenticated sessions, safe to iterate while sessions close. */

@@ -95,11 +95,11 @@ final class SocketSession {
    * A socket authenticated at the handshake: {@code user} is the API's USER; the slots of its
    * address and account were taken at the handshake.
    */
-  void start(SocketLimits.Slot address, VerifiedToken token, JsonObject user, SocketLimits.Slot account) {
+  void start(SocketLimits.Slot address, VerifiedToken token, JsonObject user, SocketLimits.Slot account, long asked) {
     addressSlot = address;
     accountSlot = account;
     open();
-    authenticated(token, user);
+    authenticated(token, user, asked);
   }
 
   private void open() {
@@ -180,6 +180,7 @@ final class SocketSession {
       return;
     }
     authenticating = true;
+    long asked = services.registry().now();
     services.tokens().verify(token)
       .compose(verified -> services.store().user(verified.userId(), verified.sessionId()).map(user -> new Authenticated(verified, user)))
       .onComplete(done -> {
@@ -188,7 +189,7 @@ final class SocketSession {
           return;
         }
         if (done.succeeded()) {
-          authenticated(done.result().token(), done.result().user());
+          authenticated(done.result().token(), done.result().user(), asked);
         } else {
           authFailed(done.cause());
         }
@@ -210,7 +211,8 @@ final class SocketSession {
   private record Authenticated(VerifiedToken token, JsonObject user) {
   }
 
-  private void authenticated(VerifiedToken token, JsonObject user) {
+  /** {@code asked}: when the store was asked for {@code user} (see {@link SocketRegistry#avatarEvent}). */
+  private void authenticated(VerifiedToken token, JsonObject user, long asked) {
     if (state == State.AUTHENTICATED && !token.userId().equals(userId)) {
       close(CloseReason.OTHER_USER);
       return;
@@ -236,7 +238,8 @@ final class SocketSession {
         return;
       }
     }
-    if (state == State.UNAUTHENTICATED) {
+    boolean first = state == State.UNAUTHENTICATED;
+    if (first) {
       cancelAuthTimer();
       state = State.AUTHENTICATED;
       userId = token.userId();
@@ -250,6 +253,10 @@ final class SocketSession {
       .put(Field.USER_ID, userId)
       .put(Field.AVATAR_URL, user.getValue(Field.AVATAR_URL))
       .encode());
+    SocketRegistry.RecentEvent missed = first ? services.registry().avatarEventSince(userId, asked) : null;
+    if (missed != null) {
+      deliver(missed.text(), missed.type());
+    }
   }
 
   private void authFailed(Throwable error) {

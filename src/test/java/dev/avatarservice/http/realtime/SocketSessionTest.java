@@ -75,7 +75,7 @@ class SocketSessionTest {
     SocketSession session = new SocketSession(socket, services(registry));
     long inAnHour = System.currentTimeMillis() / 1000 + 3600;
     session.start(null, new VerifiedToken(userId, UUID.randomUUID().toString(), inAnHour),
-      new JsonObject().put("id", userId).putNull("avatarUrl"), null);
+      new JsonObject().put("id", userId).putNull("avatarUrl"), null, registry.now());
     assertThat(new JsonObject(socket.sent.get(0)).getString("type")).isEqualTo("ready");
     return session;
   }
@@ -130,7 +130,7 @@ class SocketSessionTest {
     FakeSocket socket = new FakeSocket();
     SocketSession session = new SocketSession(socket, services(registry));
     session.start(null, new VerifiedToken(userId, UUID.randomUUID().toString(), System.currentTimeMillis() / 1000 + 3600),
-      new JsonObject().put("id", userId).putNull("avatarUrl"), null);
+      new JsonObject().put("id", userId).putNull("avatarUrl"), null, now[0]);
 
     assertThat(socket.sent).containsExactly(Events.userDeleted(userId).encode());
     assertThat(socket.closeCode).isEqualTo(4410);
@@ -143,6 +143,39 @@ class SocketSessionTest {
     FakeSocket later = new FakeSocket();
     authenticated(later, registry, userId);
     assertThat(later.closeCode).isZero();
+  }
+
+  /**
+   * The store read the account (no avatar yet) while the user's avatar changed, and the event was
+   * delivered here before the socket registered: the socket gets it right after its ready. A
+   * change older than the store's answer is not sent again.
+   */
+  @Test
+  void anAvatarChangeThatCrossesTheAuthenticationIsDeliveredAfterReady() {
+    long[] now = {1_000};
+    SocketRegistry registry = new SocketRegistry(new RealtimeMetrics(new RealtimeMetrics.OpenSockets(), null),
+      10_000, () -> now[0]);
+    String userId = UUID.randomUUID().toString();
+    String event = new JsonObject().put("type", "avatar.changed").put("userId", userId)
+      .put("avatarUrl", "http://localhost/avatars/a.png").put("changedAt", "2026-12-05T18:00:00Z").encode();
+    long inAnHour = System.currentTimeMillis() / 1000 + 3600;
+    JsonObject before = new JsonObject().put("id", userId).putNull("avatarUrl");
+
+    long asked = registry.now();
+    now[0] += 5;
+    registry.avatarEvent(userId, event, "avatar.changed");
+    FakeSocket crossed = new FakeSocket();
+    new SocketSession(crossed, services(registry)).start(null, new VerifiedToken(userId, UUID.randomUUID().toString(), inAnHour),
+      before, null, asked);
+    assertThat(crossed.sent).hasSize(2);
+    assertThat(new JsonObject(crossed.sent.get(0)).getString("type")).isEqualTo("ready");
+    assertThat(crossed.sent.get(1)).isEqualTo(event);
+
+    now[0] += 5;
+    FakeSocket later = new FakeSocket();
+    new SocketSession(later, services(registry)).start(null, new VerifiedToken(userId, UUID.randomUUID().toString(), inAnHour),
+      new JsonObject().put("id", userId).put("avatarUrl", "http://localhost/avatars/a.png"), null, registry.now());
+    assertThat(later.sent).hasSize(1);
   }
 
   @Test
