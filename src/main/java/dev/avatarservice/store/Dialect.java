@@ -3,9 +3,10 @@ package dev.avatarservice.store;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import org.postgresql.util.PSQLException;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
+
+import java.sql.SQLException;
 
 /**
  * What differs between the two databases, in one place: the rest of the store's SQL (with {@code ?}
@@ -91,7 +92,7 @@ enum Dialect {
       return sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
         || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY;
     }
-    PSQLException postgres = cause(error, PSQLException.class);
+    SQLException postgres = postgresCause(error);
     return postgres != null && "23505".equals(postgres.getSQLState());
   }
 
@@ -101,13 +102,26 @@ enum Dialect {
    * 57014), read-only (25006).
    */
   static boolean isPostgresUnavailable(Throwable error) {
-    PSQLException postgres = cause(error, PSQLException.class);
+    SQLException postgres = postgresCause(error);
     String state = postgres == null ? null : postgres.getSQLState();
     if (state == null) {
       return postgres != null;
     }
     return state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.startsWith("40")
       || "55P03".equals(state) || "57014".equals(state) || "25006".equals(state);
+  }
+
+  /**
+   * The PostgreSQL driver's exception in the chain, if any. By class name: naming the driver's class
+   * in the code makes the compiler read annotations it cannot resolve, and warn.
+   */
+  static SQLException postgresCause(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && t.getClass().getName().startsWith("org.postgresql.")) {
+        return sql;
+      }
+    }
+    return null;
   }
 
   static <T extends Throwable> T cause(Throwable error, Class<T> type) {

@@ -48,7 +48,7 @@ final class StoreErrors {
     if (Dialect.isPostgresUnavailable(error)) {
       // the SQL state only: PostgreSQL's messages may quote values
       LOG.warn("Store unavailable during {}: PostgreSQL {}", operation,
-        Dialect.cause(error, org.postgresql.util.PSQLException.class).getSQLState());
+        Dialect.postgresCause(error).getSQLState());
       return Failure.UNAVAILABLE.exception("the database cannot take this request now; try again shortly");
     }
     if (error instanceof java.util.concurrent.RejectedExecutionException || isPoolTimeout(error)) {
