@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Accounts, their sessions and their refresh tokens. Every write is one transaction; the rotation
@@ -44,11 +44,13 @@ final class Accounts {
   private final SessionCache sessions;
   private final long sessionMaxAgeMillis;
   /** Told (userId, sessionIds) after each commit that ended sessions, before the answer. */
-  private final BiConsumer<String, List<String>> sessionsEnded;
+  private final BiFunction<String, List<String>, Future<Void>> sessionsEnded;
+  private final Dialect dialect;
   private final Clock clock;
 
-  Accounts(Pool pool, UserRows rows, UserCache cache, SessionCache sessions, long sessionMaxAgeSeconds,
-           BiConsumer<String, List<String>> sessionsEnded, Clock clock) {
+  Accounts(Pool pool, Dialect dialect, UserRows rows, UserCache cache, SessionCache sessions, long sessionMaxAgeSeconds,
+           BiFunction<String, List<String>, Future<Void>> sessionsEnded, Clock clock) {
+    this.dialect = dialect;
     this.pool = pool;
     this.rows = rows;
     this.cache = cache;
@@ -60,16 +62,17 @@ final class Accounts {
 
   /**
    * A new account. Its identifier must differ from every other by key (the unique index) and by
-   * confusable skeleton (looked up here, in the transaction: transactions take the write lock when
-   * they begin, so no registration can slip in between the look-up and the insert).
+   * confusable skeleton (looked up here, in the transaction: on SQLite transactions take the write
+   * lock when they begin, on PostgreSQL the registrations of one skeleton take a lock of their own
+   * first, so no registration, on any node, can slip in between the look-up and the insert).
    */
   Future<JsonObject> register(JsonObject request) {
     String userId = UUID.randomUUID().toString();
     long now = clock.millis();
     String skeleton = request.getString(Field.IDENTIFIER_SKELETON);
-    return pool.withTransaction(tx -> tx
-        .preparedQuery("SELECT 1 FROM users WHERE identifier_skeleton = ? LIMIT 1")
-        .execute(Tuple.of(skeleton))
+    return pool.withTransaction(tx -> dialect.lockSkeleton(tx, skeleton)
+        .compose(locked -> tx.preparedQuery("SELECT 1 FROM users WHERE identifier_skeleton = ? LIMIT 1")
+          .execute(Tuple.of(skeleton)))
         .compose(lookAlike -> first(lookAlike) != null
           ? Future.failedFuture(Failure.IDENTIFIER_TAKEN.exception("this identifier is already registered"))
           : tx.preparedQuery("INSERT INTO users (id, identifier, identifier_key, identifier_skeleton, password_hash,"
@@ -104,8 +107,9 @@ final class Accounts {
     String userId = request.getString(Field.USER_ID);
     String rehashed = request.getString(Field.PASSWORD_HASH);
     // read in the transaction, not from the cache: the account may have been deleted since its
-    // credentials were read, and then this must be USER_NOT_FOUND, not a failed insert
-    return pool.withTransaction(tx -> user(tx, userId).compose(user -> (rehashed == null
+    // credentials were read, and then this must be USER_NOT_FOUND, not a failed insert. Locked (on
+    // PostgreSQL): a deletion or a change of password waits for this session, or this for them
+    return pool.withTransaction(tx -> lockedUser(tx, userId).compose(user -> (rehashed == null
         ? Future.succeededFuture() : tx.preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?")
         .execute(Tuple.of(rehashed, userId)))
       .compose(updated -> openSession(tx, request.getJsonObject(Field.SESSION), userId))
@@ -147,8 +151,7 @@ final class Accounts {
         }
         JsonObject ended = reply.getJsonObject(Field.ENDED);
         if (ended != null) {
-          announce(ended);
-          return Future.succeededFuture(reply);
+          return announce(ended).map(reply);
         }
         return Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid"));
       });
@@ -203,7 +206,7 @@ final class Accounts {
           return endSessions(tx, ids).map(ended -> endedReply(ended.isEmpty() ? null : endedOwner, ended));
         });
       })
-      .onSuccess(this::announce);
+      .compose(ended -> announce(ended).map(ended));
   }
 
   /** The sessions of a user younger than SESSION_MAX_AGE, newest first. */
@@ -231,7 +234,9 @@ final class Accounts {
   Future<JsonObject> changePassword(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
     String keep = request.getString(Field.KEEP_SESSION_ID);
-    return pool.withTransaction(tx -> user(tx, userId)
+    // locked (on PostgreSQL): a login of the same account commits before, and its session is ended
+    // here, or after, and then it waits for this
+    return pool.withTransaction(tx -> lockedUser(tx, userId)
         .compose(user -> tx.preparedQuery("SELECT id FROM sessions WHERE id = ? AND user_id = ?")
           .execute(Tuple.of(keep, userId))
           .compose(kept -> kept.size() == 0
@@ -248,7 +253,7 @@ final class Accounts {
           .compose(ended -> tx.preparedQuery("DELETE FROM refresh_tokens WHERE family_id = ?").execute(Tuple.of(keep))
             .compose(deleted -> insertToken(tx, request.getJsonObject(Field.SESSION), keep, userId))
             .map(inserted -> endedReply(userId, ended).put(Field.USER, user)))))
-      .onSuccess(this::announce);
+      .compose(ended -> announce(ended).map(ended));
   }
 
   /**
@@ -332,14 +337,15 @@ final class Accounts {
   }
 
   /** After the commit, before the answer: the caches forget the ended sessions, and others are told. */
-  private void announce(JsonObject ended) {
+  private Future<Void> announce(JsonObject ended) {
     JsonArray ids = ended.getJsonArray(Field.SESSION_IDS);
     if (ids != null && !ids.isEmpty()) {
       List<String> list = new ArrayList<>();
       ids.forEach(id -> list.add((String) id));
       sessions.forget(list);
-      sessionsEnded.accept(ended.getString(Field.USER_ID), list);
+      return sessionsEnded.apply(ended.getString(Field.USER_ID), list);
     }
+    return Future.succeededFuture();
   }
 
   /** A new session with its first refresh token: {tokenHash, expiresAt, sessionId, userAgent}. */
@@ -370,7 +376,16 @@ final class Accounts {
   }
 
   private Future<JsonObject> user(SqlClient client, String userId) {
-    return client.preparedQuery(SELECT_USER).execute(Tuple.of(userId)).compose(result -> {
+    return user(client, userId, SELECT_USER);
+  }
+
+  /** The account, its row locked until the transaction ends (see {@link Dialect#forUpdate()}). */
+  private Future<JsonObject> lockedUser(SqlClient tx, String userId) {
+    return user(tx, userId, SELECT_USER + dialect.forUpdate());
+  }
+
+  private Future<JsonObject> user(SqlClient client, String userId, String sql) {
+    return client.preparedQuery(sql).execute(Tuple.of(userId)).compose(result -> {
       Row row = first(result);
       return row == null
         ? Future.failedFuture(Failure.USER_NOT_FOUND.exception("the account does not exist"))

@@ -21,22 +21,27 @@ import java.sql.Statement;
  * neither durable when answered nor safe from the rollback of an unrelated later transaction.
  *
  * <p>Here the driver stays in auto-commit mode for good, and the transactions the client asks for are
- * plain statements: {@code setAutoCommit(false)} runs {@code BEGIN IMMEDIATE} (the write lock at once,
- * as {@code transaction_mode=IMMEDIATE} would), {@code commit()} runs {@code COMMIT}, and
+ * plain statements: {@code setAutoCommit(false)} runs the dialect's begin ({@code BEGIN IMMEDIATE} on
+ * SQLite: the write lock at once, as {@code transaction_mode=IMMEDIATE} would; {@code BEGIN} on
+ * PostgreSQL, whose driver follows the server's transaction state), {@code commit()} runs {@code COMMIT}, and
  * {@code rollback()} runs {@code ROLLBACK}; the {@code setAutoCommit(false)} that follows either is
  * ignored. A failed COMMIT is rolled back, so an error never leaves a transaction open.
+ *
+ * <p>The transactions are the JDBC client's: the client of Vert.x 5.0.7 has the same bug whatever the
+ * driver, and PostgreSQL's driver, left in auto-commit mode, follows the server's transaction state
+ * after a plain {@code BEGIN} just as well.
  */
-final class SqliteTransactions {
+final class ExplicitTransactions {
 
-  private SqliteTransactions() {
+  private ExplicitTransactions() {
   }
 
-  /** A data source whose connections behave as above. */
-  static DataSource wrap(DataSource dataSource) {
+  /** A data source whose connections behave as above, opening transactions as {@code dialect} does. */
+  static DataSource wrap(DataSource dataSource, Dialect dialect) {
     return proxy(DataSource.class, (proxy, method, args) -> {
       Object result = invoke(dataSource, method, args);
       return result instanceof Connection connection && "getConnection".equals(method.getName())
-        ? proxy(Connection.class, new TransactionBoundaries(connection))
+        ? proxy(Connection.class, new TransactionBoundaries(connection, dialect))
         : result;
     });
   }
@@ -44,12 +49,16 @@ final class SqliteTransactions {
   private static final class TransactionBoundaries implements InvocationHandler {
 
     private final Connection connection;
+    private final String begin;
+    private final boolean plainStatements;
     private boolean inTransaction;
     /** True right after COMMIT or ROLLBACK, when the client's stray setAutoCommit(false) is due. */
     private boolean ended;
 
-    TransactionBoundaries(Connection connection) {
+    TransactionBoundaries(Connection connection, Dialect dialect) {
       this.connection = connection;
+      this.begin = dialect.begin();
+      this.plainStatements = dialect == Dialect.POSTGRESQL;
     }
 
     @Override
@@ -64,7 +73,7 @@ final class SqliteTransactions {
             return null;
           }
           if (!autoCommit && !inTransaction) {
-            execute("BEGIN IMMEDIATE");
+            execute(begin);
             inTransaction = true;
           } else if (autoCommit && inTransaction) {
             commit();
@@ -88,10 +97,18 @@ final class SqliteTransactions {
             return null;
           }
         }
+        case "prepareStatement" -> {
+          // The JDBC client asks for generated keys on every statement; PostgreSQL's driver then
+          // hands the rows of a RETURNING clause out as keys, not as the statement's result. Our
+          // statements say what they return.
+          if (plainStatements && arguments == 2 && args[1] instanceof Integer) {
+            return connection.prepareStatement((String) args[0]);
+          }
+        }
         default -> {
         }
       }
-      return SqliteTransactions.invoke(connection, method, args);
+      return ExplicitTransactions.invoke(connection, method, args);
     }
 
     private void commit() throws SQLException {
@@ -143,6 +160,6 @@ final class SqliteTransactions {
   }
 
   private static <T> T proxy(Class<T> type, InvocationHandler handler) {
-    return type.cast(Proxy.newProxyInstance(SqliteTransactions.class.getClassLoader(), new Class<?>[] {type}, handler));
+    return type.cast(Proxy.newProxyInstance(ExplicitTransactions.class.getClassLoader(), new Class<?>[] {type}, handler));
   }
 }
