@@ -81,7 +81,10 @@ public final class StoreAddress {
    * avatar files it names, in a new folder under {@code dir}; UNAVAILABLE when it cannot be written.
    */
   public static final String BACKUP = "store.admin.backup";
-  /** {} -> {}: answered once the database answers; the readiness probe. */
+  /**
+   * {} -> {holder}: answered once the database answers; the readiness probe. {@code holder} is the
+   * cluster address ({@code host:port}) of the node that answered, null when it is not clustered.
+   */
   public static final String PING = "store.ping";
 
   private static final String LOCAL_PREFIX = "local.";

@@ -42,7 +42,7 @@ public final class OpsRoutes {
       // tryComplete: a ping that outlives the check's 2 s (a store node that died without leaving
       // the cluster) ends after the check has already answered KO for it
       .register("store", 2000, promise -> store.ping()
-        .onSuccess(pong -> promise.tryComplete(Status.OK()))
+        .onSuccess(pong -> promise.tryComplete(Status.OK(pong)))
         .onFailure(error -> promise.tryComplete(Status.KO(new JsonObject().put("reason", reason(error))))));
   }
 

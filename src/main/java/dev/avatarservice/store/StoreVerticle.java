@@ -1,6 +1,7 @@
 package dev.avatarservice.store;
 
 import dev.avatarservice.bus.EventAddress;
+import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
 import dev.avatarservice.account.Identifiers;
@@ -11,7 +12,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,7 @@ public final class StoreVerticle extends VerticleBase {
   private UserCache users;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long purgeTimer = -1;
-  private Lock storeRole;
+  private StoreRole role;
 
   public StoreVerticle(StoreSettings settings) {
     this(settings, Clock.systemUTC());
@@ -60,9 +60,14 @@ public final class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return StoreRole.claim(vertx)
-      .onSuccess(lock -> storeRole = lock)
-      .compose(lock -> vertx.executeBlocking(() -> {
+    role = new StoreRole(vertx, settings, this::open, this::close);
+    return role.start();
+  }
+
+  /** Opens the database and serves the store addresses: once this node holds the {@link StoreRole}. */
+  private Future<Void> open() {
+    consumers.clear();
+    return vertx.executeBlocking(() -> {
         Database opened = new Database(vertx, settings);
         try {
           Migrations.migrate(opened.dataSource());
@@ -72,7 +77,7 @@ public final class StoreVerticle extends VerticleBase {
           throw e;
         }
         return opened;
-      }))
+      })
       .compose(opened -> {
         database = opened;
         files = new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random, settings.avatarSizes());
@@ -116,7 +121,8 @@ public final class StoreVerticle extends VerticleBase {
         AdminQueries admin = new AdminQueries(opened.pool(), rows, clock);
         serve(StoreAddress.LIST_USERS, admin::list);
         serve(StoreAddress.BACKUP, new Backup(vertx, opened, files, clock)::run);
-        serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
+        serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute()
+          .map(result -> new JsonObject().put(Field.HOLDER, role.address())));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
           accounts.purgeExpiredTokens()
             .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
@@ -132,37 +138,44 @@ public final class StoreVerticle extends VerticleBase {
         });
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
       })
+      .<Void>mapEmpty()
       .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(settings.dbPath()) ? "in memory" : "SQLite file"))
-      .onFailure(error -> releaseStoreRole());
+      .onFailure(error -> close());
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(purgeTimer);
-    if (database == null) {
-      releaseStoreRole();
-      return Future.succeededFuture();
-    }
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
-      .eventually(() -> database.pool().close())
-      .eventually(() -> vertx.executeBlocking(() -> {
-        database.close();
-        return null;
-      }))
-      .onComplete(closed -> releaseStoreRole());
+    return role.stop();
   }
 
-  /** Lets another node take the store role: only once this one no longer touches the database. */
-  private void releaseStoreRole() {
-    if (storeRole != null) {
-      storeRole.release();
-      storeRole = null;
+  /** Stops serving and closes the database (the role itself is {@link StoreRole}'s to let go). */
+  private Future<Void> close() {
+    vertx.cancelTimer(purgeTimer);
+    Database opened = database;
+    database = null;
+    List<MessageConsumer<JsonObject>> registered = List.copyOf(consumers);
+    consumers.clear();
+    Future<?> unregistered = Future.all(registered.stream().map(MessageConsumer::unregister).toList());
+    if (opened == null) {
+      return unregistered.otherwiseEmpty().mapEmpty();
     }
+    return unregistered
+      .eventually(() -> opened.pool().close())
+      .eventually(() -> vertx.executeBlocking(() -> {
+        opened.close();
+        return null;
+      }))
+      .mapEmpty();
   }
 
   /** Answers the address cluster-wide, and its node-local twin for this node's own requests. */
   private void serve(String address, Function<JsonObject, Future<JsonObject>> operation) {
     Handler<Message<JsonObject>> handler = message -> {
+      if (!role.serving()) {
+        // fenced: this node may no longer hold the role, and another may already answer for it
+        message.fail(Failure.UNAVAILABLE.code(), "the store is changing hands; try again shortly");
+        return;
+      }
       Future<JsonObject> result;
       try {
         result = operation.apply(message.body());
