@@ -115,6 +115,10 @@ public final class StoreRole {
               + "(same host, same data folder), or it takes over with other data", holder.getString("database"),
               Path.of(settings.dbPath()).toAbsolutePath().normalize());
           }
+          return null;
+        })
+        .compose(logged -> vertx.executeBlocking(() -> Database.readOnlyProbe(Path.of(settings.dbPath()))))
+        .<Void>map(version -> {
           waitForRole();
           return null;
         });
