@@ -54,7 +54,7 @@ public final class StoreRole {
   /** How long a starting store waits for the lock: enough for a store node that is stopping to let go. */
   static final long WAIT_MILLIS = 2_000;
   /** One attempt of a standby: a worker waits that long in Hazelcast, well under Vert.x's blocked-worker warning. */
-  static final long ATTEMPT_MILLIS = 10_000;
+  static final long ATTEMPT_MILLIS = 5_000;
   private static final long TICK_MILLIS = 250;
   private static final long RETRY_MILLIS = 1_000;
   private static final String HOLDER_KEY = "holder";
@@ -63,6 +63,7 @@ public final class StoreRole {
   private final StoreSettings settings;
   private final Supplier<Future<Void>> open;
   private final Supplier<Future<Void>> close;
+  private final boolean singleton;
   private Context context;
   private ClusterView cluster;
   private PauseWatch pauses;
@@ -78,6 +79,16 @@ public final class StoreRole {
    * @param close unregisters them and closes the database (not the lock)
    */
   StoreRole(Vertx vertx, StoreSettings settings, Supplier<Future<Void>> open, Supplier<Future<Void>> close) {
+    this(vertx, settings, open, close, true);
+  }
+
+  /**
+   * @param singleton false for a database every node may serve at once (no lock, no standby, no
+   *                  fencing: the role is this node's from the start)
+   */
+  StoreRole(Vertx vertx, StoreSettings settings, Supplier<Future<Void>> open, Supplier<Future<Void>> close,
+            boolean singleton) {
+    this.singleton = singleton;
     this.vertx = vertx;
     this.settings = settings;
     this.open = open;
@@ -96,7 +107,14 @@ public final class StoreRole {
    */
   Future<Void> start() {
     context = vertx.getOrCreateContext();
-    cluster = ClusterView.of(vertx, separation -> fence("Hazelcast reports " + separation + " for this member", false));
+    cluster = ClusterView.of(vertx, separation -> {
+      if (singleton) {
+        fence("Hazelcast reports " + separation + " for this member", false);
+      }
+    });
+    if (!singleton) {
+      return open.get().onSuccess(opened -> serving.set(true));
+    }
     return vertx.executeBlocking(() -> InetAddress.getLocalHost().getHostName())
       .otherwise("unknown")
       .compose(name -> {
