@@ -33,13 +33,14 @@ trap cleanup EXIT
 for run in $(seq 1 "$RUNS"); do
   rm -rf "$DIR" && mkdir -p "$DIR/avatars"
   for n in 1 2; do
+    # in a subshell, so that this shell does not report the killed job
     # shellcheck disable=SC2086
-    env CLUSTER=true CLUSTER_NAME="avatar-service-detection-$$-$run" HAZELCAST_CONFIG="$CONFIG" \
+    ( env CLUSTER=true CLUSTER_NAME="avatar-service-detection-$$-$run" HAZELCAST_CONFIG="$CONFIG" \
         JWT_SECRET="detection-detection-detection-detection-0123" \
         ROLES="$([ "$n" = 1 ] && echo all || echo http,notify)" HTTP_PORT=$((BASE_PORT + n - 1)) MANAGEMENT_PORT=0 \
         DB_PATH="$DIR/avatar-service.db" AVATARS_DIR="$DIR/avatars" LOG_FORMAT=text \
         "$JAVA" ${JAVA_OPTS:-} -jar "$JAR" > "$DIR/node-$n.log" 2>&1 &
-    echo $! > "$DIR/node-$n.pid"
+      echo $! > "$DIR/node-$n.pid" )
     until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$((BASE_PORT + n - 1))/ready" 2>/dev/null; do
       kill -0 "$(cat "$DIR/node-$n.pid")" 2>/dev/null || { echo "node $n exited; see $DIR/node-$n.log" >&2; exit 1; }
       sleep 0.2
@@ -59,6 +60,8 @@ for run in $(seq 1 "$RUNS"); do
     echo "run $run ($SIGNAL): removed after $(( $(millis "${line%% *}") - $(millis "$sent") )) ms"
   fi
   kill -9 "$(cat "$DIR/node-1.pid")" 2>/dev/null || true
-  kill -TERM "$(cat "$DIR/node-2.pid")" && wait "$(cat "$DIR/node-2.pid")" 2>/dev/null || true
+  pid=$(cat "$DIR/node-2.pid")
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   rm -f "$DIR"/node-*.pid
 done
