@@ -53,6 +53,10 @@ public final class Field {
   public static final String LAST_USED_AT = "lastUsedAt";
   public static final String CURRENT = "current";
 
+  // readiness: which node answers for the store, and whether it is the asking node
+  public static final String HOLDER = "holder";
+  public static final String LOCAL = "local";
+
   // events
   public static final String TYPE = "type";
   public static final String CHANGED_AT = "changedAt";

@@ -11,6 +11,12 @@ public final class SharedNames {
   /** Lock held by the node that runs the store role on SQLite, for as long as it runs it. */
   public static final String STORE_ROLE_LOCK = "avatar-service.store-role";
 
+  /**
+   * AsyncMap with one entry, {@code holder}: the JSON {address, host, pid, database} of the node that
+   * last took the store role, which a standby reads to judge how long to wait when it takes over.
+   */
+  public static final String STORE_HOLDER = "avatar-service.store-holder";
+
   private SharedNames() {
   }
 }

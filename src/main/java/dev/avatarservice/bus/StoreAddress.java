@@ -84,7 +84,10 @@ public final class StoreAddress {
    * NOT_SUPPORTED on PostgreSQL, whose backups are {@code pg_dump}'s (avatars included: they are rows).
    */
   public static final String BACKUP = "store.admin.backup";
-  /** {} -> {}: answered once the database answers; the readiness probe. */
+  /**
+   * {} -> {holder}: answered once the database answers; the readiness probe. {@code holder} is the
+   * cluster address ({@code host:port}) of the node that answered, null when it is not clustered.
+   */
   public static final String PING = "store.ping";
 
   private static final String LOCAL_PREFIX = "local.";

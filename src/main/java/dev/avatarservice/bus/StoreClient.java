@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
@@ -142,12 +144,27 @@ public final class StoreClient {
 
   /** A consistent copy of the database and its avatar files into a new folder under {@code dir}. */
   public Future<JsonObject> backup(String dir, long timeoutMillis) {
-    return bus.<JsonObject>request(sameNode ? StoreAddress.local(StoreAddress.BACKUP) : StoreAddress.BACKUP,
-      new JsonObject().put(Field.DIR, dir), new DeliveryOptions().setSendTimeout(timeoutMillis)).map(Message::body);
+    return request(StoreAddress.BACKUP, new JsonObject().put(Field.DIR, dir),
+      new DeliveryOptions().setSendTimeout(timeoutMillis)).map(Message::body);
   }
 
+  /**
+   * {holder, local}: the store answers; {@code holder} is the cluster address of the node serving
+   * it (null when not clustered), {@code local} whether that is this node.
+   */
   public Future<JsonObject> ping() {
-    return request(StoreAddress.PING, new JsonObject());
+    if (!sameNode) {
+      return request(StoreAddress.PING, new JsonObject()).map(reply -> holder(reply, false));
+    }
+    return bus.<JsonObject>request(StoreAddress.local(StoreAddress.PING), new JsonObject(), options)
+      .map(reply -> holder(reply.body(), true))
+      .recover(error -> error instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        ? bus.<JsonObject>request(StoreAddress.PING, new JsonObject(), options).map(other -> holder(other.body(), false))
+        : Future.failedFuture(error));
+  }
+
+  private static JsonObject holder(JsonObject reply, boolean local) {
+    return new JsonObject().put(Field.HOLDER, reply.getString(Field.HOLDER)).put(Field.LOCAL, local);
   }
 
   /** A new refresh token for the store: only its hash travels, never the token. */
@@ -161,6 +178,21 @@ public final class StoreClient {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return bus.<JsonObject>request(sameNode ? StoreAddress.local(address) : address, body, options).map(Message::body);
+    return request(address, body, options).map(Message::body);
+  }
+
+  /**
+   * This node's own store first when it runs the store role; while it does not serve (a standby, or
+   * a holder that was fenced) nobody consumes the node-local address, and the request goes to
+   * whichever node serves the cluster address.
+   */
+  private Future<Message<JsonObject>> request(String address, JsonObject body, DeliveryOptions delivery) {
+    if (!sameNode) {
+      return bus.request(address, body, delivery);
+    }
+    return bus.<JsonObject>request(StoreAddress.local(address), body, delivery)
+      .recover(error -> error instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS
+        ? bus.request(address, body, delivery)
+        : Future.failedFuture(error));
   }
 }

@@ -16,7 +16,8 @@ import java.time.Instant;
 
 /**
  * Operations: liveness ({@code /health}: the process answers), readiness ({@code /ready}: the store
- * answers over the event bus, which proves the bus too), what is running ({@code /info}: name, version
+ * answers over the event bus, which proves the bus too; the check's data names the node holding the
+ * store role and whether it is this one), what is running ({@code /info}: name, version
  * and git commit of the build, and when this node started) and Prometheus metrics (unless
  * METRICS_PUBLIC is false: then only on the management listener).
  */
@@ -42,7 +43,7 @@ public final class OpsRoutes {
       // tryComplete: a ping that outlives the check's 2 s (a store node that died without leaving
       // the cluster) ends after the check has already answered KO for it
       .register("store", 2000, promise -> store.ping()
-        .onSuccess(pong -> promise.tryComplete(Status.OK()))
+        .onSuccess(pong -> promise.tryComplete(Status.OK(pong)))
         .onFailure(error -> promise.tryComplete(Status.KO(new JsonObject().put("reason", reason(error))))));
   }
 

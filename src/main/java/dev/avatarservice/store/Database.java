@@ -127,6 +127,22 @@ final class Database implements AutoCloseable {
           return factory;
         })));
   }
+
+  /**
+   * A standby reads the holder's file once, read-only, while it waits: the driver, its native
+   * library and the file's pages are loaded before the take-over, not during it; and a file that
+   * cannot be read shows at start, not when the holder dies. Answers the file's schema version.
+   */
+  static int readOnlyProbe(Path file) throws SQLException {
+    org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+    config.setReadOnly(true);
+    try (Connection connection = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+         var statement = connection.createStatement();
+         var result = statement.executeQuery("PRAGMA user_version")) {
+      return result.next() ? result.getInt(1) : 0;
+    }
+  }
+
   private static String prepareFile(Path file) throws SQLException {
     try {
       Path parent = file.toAbsolutePath().getParent();

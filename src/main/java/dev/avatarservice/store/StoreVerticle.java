@@ -12,7 +12,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +24,10 @@ import java.util.function.Function;
 
 /**
  * Owns the database (and the avatar folder): answers the {@link StoreAddress} requests. Exactly one
- * instance per cluster while the database is SQLite, since point-to-point requests are spread over
- * every consumer of an address: it claims the cluster-wide {@link StoreRole} lock before opening the
- * database and holds it until it stops. On PostgreSQL the database decides between concurrent
+ * instance per cluster serves while the database is SQLite, since point-to-point requests are spread
+ * over every consumer of an address: the {@link StoreRole} opens the database once this node holds
+ * the cluster-wide lock (a second store node waits as a standby) and closes it when the role is
+ * lost or the verticle stops. On PostgreSQL the database decides between concurrent
  * writers, so every node may run one (no lock), avatars live in the database, and the stores keep
  * each other's caches right ({@link PeerCaches}). JDBC runs on the JDBC client's workers, never on
  * this event loop.
@@ -54,7 +54,7 @@ public final class StoreVerticle extends VerticleBase {
   private UserCache users;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private long purgeTimer = -1;
-  private Lock storeRole;
+  private StoreRole role;
 
   public StoreVerticle(StoreSettings settings) {
     this(settings, Clock.systemUTC());
@@ -67,10 +67,15 @@ public final class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // on PostgreSQL every node may run the store: no lock to claim
-    return (settings.postgres() ? Future.<Lock>succeededFuture() : StoreRole.claim(vertx))
-      .onSuccess(lock -> storeRole = lock)
-      .compose(lock -> vertx.executeBlocking(() -> {
+    // on PostgreSQL every node may run the store: no lock to claim, no standby
+    role = new StoreRole(vertx, settings, this::open, this::close, !settings.postgres());
+    return role.start();
+  }
+
+  /** Opens the database and serves the store addresses: once this node holds the {@link StoreRole}. */
+  private Future<Void> open() {
+    consumers.clear();
+    return vertx.executeBlocking(() -> {
         Database opened = new Database(vertx, settings);
         try {
           Migrations.migrate(opened.dataSource(), opened.dialect());
@@ -80,7 +85,7 @@ public final class StoreVerticle extends VerticleBase {
           throw e;
         }
         return opened;
-      }))
+      })
       .compose(opened -> {
         database = opened;
         files = settings.postgres() ? new AvatarTable(random)
@@ -138,7 +143,8 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.BACKUP, files instanceof AvatarFiles folder ? new Backup(vertx, opened, folder, clock)::run
           : request -> Future.failedFuture(Failure.NOT_SUPPORTED.exception(
             "the database is PostgreSQL: back it up with pg_dump (the avatars are in it)")));
-        serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
+        serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute()
+          .map(result -> new JsonObject().put(Field.HOLDER, role.address())));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
           accounts.purgeExpiredTokens()
             .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
@@ -160,26 +166,15 @@ public final class StoreVerticle extends VerticleBase {
         });
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).compose(registered -> listed);
       })
+      .<Void>mapEmpty()
       .onSuccess(done -> LOG.info("Store ready ({})", settings.postgres() ? "PostgreSQL"
         : Database.IN_MEMORY.equals(settings.dbPath()) ? "in memory" : "SQLite file"))
-      .onFailure(error -> releaseStoreRole());
+      .onFailure(error -> close());
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(purgeTimer);
-    if (database == null) {
-      releaseStoreRole();
-      return Future.succeededFuture();
-    }
-    return (peers == null ? Future.succeededFuture() : peers.stop())
-      .eventually(() -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
-      .eventually(() -> database.pool().close())
-      .eventually(() -> vertx.executeBlocking(() -> {
-        database.close();
-        return null;
-      }))
-      .onComplete(closed -> releaseStoreRole());
+    return role.stop();
   }
 
   /** After the commit of a change of the account, before its answer: every other store forgets it. */
@@ -187,17 +182,37 @@ public final class StoreVerticle extends VerticleBase {
     return peers == null ? Future.succeededFuture() : peers.forget(userId, List.of());
   }
 
-  /** Lets another node take the store role: only once this one no longer touches the database. */
-  private void releaseStoreRole() {
-    if (storeRole != null) {
-      storeRole.release();
-      storeRole = null;
+  /** Stops serving and closes the database (the role itself is {@link StoreRole}'s to let go). */
+  private Future<Void> close() {
+    vertx.cancelTimer(purgeTimer);
+    Database opened = database;
+    database = null;
+    PeerCaches listed = peers;
+    peers = null;
+    List<MessageConsumer<JsonObject>> registered = List.copyOf(consumers);
+    consumers.clear();
+    Future<?> unregistered = (listed == null ? Future.succeededFuture() : listed.stop())
+      .eventually(() -> Future.all(registered.stream().map(MessageConsumer::unregister).toList()));
+    if (opened == null) {
+      return unregistered.otherwiseEmpty().mapEmpty();
     }
+    return unregistered
+      .eventually(() -> opened.pool().close())
+      .eventually(() -> vertx.executeBlocking(() -> {
+        opened.close();
+        return null;
+      }))
+      .mapEmpty();
   }
 
   /** Answers the address cluster-wide, and its node-local twin for this node's own requests. */
   private void serve(String address, Function<JsonObject, Future<JsonObject>> operation) {
     Handler<Message<JsonObject>> handler = message -> {
+      if (!role.serving()) {
+        // fenced: this node may no longer hold the role, and another may already answer for it
+        message.fail(Failure.UNAVAILABLE.code(), "the store is changing hands; try again shortly");
+        return;
+      }
       Future<JsonObject> result;
       try {
         result = operation.apply(message.body());

@@ -163,9 +163,13 @@ class ClusterTest {
     consumers.forEach(consumer -> consumer.unregister().await());
   }
 
+  /**
+   * On an in-memory database, which no other node could open, a second store node refuses to start;
+   * on an SQLite file it would wait as a standby (StoreStandbyTest).
+   */
   @Test
   @Order(4)
-  void aSecondNodeWithTheStoreRoleRefusesToStart() throws Exception {
+  void aSecondNodeWithTheStoreRoleOnAnInMemoryDatabaseRefusesToStart() throws Exception {
     Promise<Void> joined = Promise.promise();
     Promise<Void> left = Promise.promise();
     HazelcastInstance hazelcast = hazelcast(a);
