@@ -2,6 +2,8 @@ package dev.avatarservice.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -33,8 +35,20 @@ public final class TestCluster {
     return name;
   }
 
-  /** The configuration keys of member slot {@code slot}, then {@code overrides}. */
+  /**
+   * The configuration keys of member slot {@code slot}, then {@code overrides}. A slot's port was free
+   * when the cluster was made, but free ports come from the ephemeral range, which any outgoing
+   * connection of the machine may have taken since (a slot used late in a test class): then the slot
+   * gets another; the members already running need not know it, since a new member joins through them.
+   */
   public Map<String, Object> member(int slot, Map<String, Object> overrides) {
+    if (!bindable(ports[slot])) {
+      try {
+        ports[slot] = TestNode.freePort();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     Map<String, Object> config = new HashMap<>();
     config.put("CLUSTER", true);
     config.put("CLUSTER_NAME", name);
@@ -45,5 +59,14 @@ public final class TestCluster {
     config.put("HAZELCAST_CONFIG", "classpath:hazelcast-test.xml");
     config.putAll(overrides);
     return config;
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
   }
 }
