@@ -567,7 +567,10 @@ export interface paths {
          * @description Answers `200` when the database (through the store verticle) and the event bus answer, and
          *     `503` (JSend `error`, with the checks in `data`) when they do not. One check today, `store`:
          *     the store verticle and its database answer a request sent over the event bus (clustered or
-         *     not), which proves the event bus too.
+         *     not), which proves the event bus too. When it is up, its `data` says which node holds the
+         *     store role: `holder` is that node's cluster address (`host:port` of its Hazelcast member,
+         *     `null` when the node is not clustered) and `local` whether it is the node that answered (a
+         *     node with the store role that does not hold it is a standby: docs/CLUSTER.md).
          */
         get: operations["ready"];
         put?: never;
@@ -611,6 +614,28 @@ export interface paths {
          * @description The OpenAPI 3.0.3 document that describes the service, as YAML. Not JSend.
          */
         get: operations["openApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/asyncapi.yaml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The AsyncAPI 3 document of the sockets
+         * @description The AsyncAPI 3.0 document that describes the realtime endpoints (`/ws`, its alias
+         *     `/ws/avatar`, and `/sockjs`): the messages a client sends and receives, their JSON
+         *     schemas, the authentication flow and the close codes. As YAML, not JSend.
+         */
+        get: operations["asyncApiDocument"];
         put?: never;
         post?: never;
         delete?: never;
@@ -779,7 +804,8 @@ export interface paths {
          *     store, while the service keeps serving (writes wait for the few moments the copy takes).
          *     Answers the paths. No request body. Restore: stop the node, copy `avatar-service.db` to
          *     `DB_PATH` (removing `DB_PATH-wal` and `DB_PATH-shm`) and the files of `avatars/` into
-         *     `AVATARS_DIR`, start the node (see README).
+         *     `AVATARS_DIR`, start the node (see README). On PostgreSQL (`DB_URL`) the service does not copy
+         *     the database: `pg_dump` does (the avatars are rows of it), and this answers 501.
          */
         post: operations["adminBackup"];
         delete?: never;
@@ -1016,8 +1042,18 @@ export interface components {
             id: string;
             /** @enum {string} */
             status: "UP" | "DOWN";
-            /** @description Detail, such as the `reason` of a failing check; `null` when there is none. */
-            data?: Record<string, never> | null;
+            /**
+             * @description Detail, such as the `reason` of a failing check; `null` when there is none. The `store`
+             *     check, when up: `holder` (the cluster address of the node holding the store role, `null`
+             *     when not clustered) and `local` (whether that is the node that answered).
+             */
+            data?: {
+                /** @example store timeout */
+                reason?: string;
+                /** @example 127.0.0.1:5701 */
+                holder?: string | null;
+                local?: boolean;
+            } | null;
         } & {
             [key: string]: unknown;
         };
@@ -2466,7 +2502,11 @@ export interface operations {
                      *         "checks": [
                      *           {
                      *             "id": "store",
-                     *             "status": "UP"
+                     *             "status": "UP",
+                     *             "data": {
+                     *               "holder": "127.0.0.1:5701",
+                     *               "local": false
+                     *             }
                      *           }
                      *         ]
                      *       }
@@ -2527,6 +2567,26 @@ export interface operations {
         };
     };
     openApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
+            };
+        };
+    };
+    asyncApiDocument: {
         parameters: {
             query?: never;
             header?: never;
@@ -2787,6 +2847,22 @@ export interface operations {
             401: components["responses"]["AdminUnauthorized"];
             404: components["responses"]["AdminNotFound"];
             500: components["responses"]["InternalError"];
+            /** @description The database is PostgreSQL, whose backups are `pg_dump`'s (avatars included). */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "error",
+                     *       "message": "the database is PostgreSQL: back it up with pg_dump (the avatars are in it)",
+                     *       "code": 501
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             503: components["responses"]["ServiceUnavailable"];
         };
     };
