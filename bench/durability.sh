@@ -21,6 +21,7 @@ if [ ! -f "$JAR" ]; then
   mvn -B -q package -DskipTests
 fi
 WORK=$(mktemp -d -t avatar-durability.XXXXXX)
+chmod o+x "$WORK" # PostgreSQL runs as postgres, in a folder of its own under it
 DB=${DB:-sqlite}
 cleanup() {
   if [ "$DB" = postgresql ]; then

@@ -19,8 +19,9 @@ import java.util.Map;
  * The benchmark (not a test): runs the scenarios of BENCHMARKS.md against real nodes started from
  * the jar on fresh data, each together with its physical limit, and prints one table.
  * <p>
- * Arguments: the scenarios to run ({@code login user refresh upload image realtime cluster startup}; none
- * = all). Settings come from system properties set by bench/run.sh: {@code bench.jar},
+ * Arguments: the scenarios to run ({@code login login-pg user user-pg refresh refresh-pg upload upload-pg image
+ * realtime cluster cluster-pg startup}; none = all; -pg: on PostgreSQL, started once per run by
+ * {@link Postgres}, with a fresh database per scenario). Settings come from system properties set by bench/run.sh: {@code bench.jar},
  * {@code bench.cp} (class path of the bench classes, for the raw harness and the realtime node),
  * {@code bench.out} (where results and logs go), {@code bench.serverCpus} / {@code bench.loadCpus}
  * (taskset lists), {@code bench.rounds}, {@code bench.seconds}, {@code bench.warmup} and
@@ -30,8 +31,9 @@ import java.util.Map;
 public final class Bench {
 
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
-  static final List<String> ALL = List.of("login", "user", "refresh", "upload", "image", "realtime", "cluster",
-    "startup");
+  /** Each scenario on SQLite, then (-pg) the same on PostgreSQL, so that the table shows them side by side. */
+  static final List<String> ALL = List.of("login", "login-pg", "user", "user-pg", "refresh", "refresh-pg", "upload",
+    "upload-pg", "image", "realtime", "cluster", "cluster-pg", "startup");
 
   final Path jar = Path.of(System.getProperty("bench.jar", "target/avatar-service.jar")).toAbsolutePath();
   final String classPath = System.getProperty("bench.cp", System.getProperty("java.class.path"));
@@ -51,6 +53,8 @@ public final class Bench {
     .stream().filter(option -> !option.isEmpty()).toList();
   final List<Row> rows = new ArrayList<>();
   String loadAtStart = "?";
+  /** The run's PostgreSQL, started by the first scenario that needs it. */
+  private Postgres postgres;
   final Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(60_000));
 
   /** One line of the result table. */
@@ -78,22 +82,33 @@ public final class Bench {
       log("=== %s", scenario);
       try {
         switch (scenario) {
-          case "login" -> new LoginScenario(bench).run();
-          case "user" -> new UserScenario(bench).run();
-          case "refresh" -> new RefreshScenario(bench).run();
-          case "upload" -> new UploadScenario(bench).run();
+          case "login" -> new LoginScenario(bench, false).run();
+          case "login-pg" -> new LoginScenario(bench, true).run();
+          case "user" -> new UserScenario(bench, false).run();
+          case "user-pg" -> new UserScenario(bench, true).run();
+          case "refresh" -> new RefreshScenario(bench, false).run();
+          case "refresh-pg" -> new RefreshScenario(bench, true).run();
+          case "upload" -> new UploadScenario(bench, false).run();
+          case "upload-pg" -> new UploadScenario(bench, true).run();
           case "image" -> new ImageScenario(bench).run();
           case "realtime" -> new RealtimeScenario(bench).run();
           case "cluster" -> new ClusterScenario(bench).run();
+          case "cluster-pg" -> new PostgresClusterScenario(bench).run();
           case "startup" -> new StartupScenario(bench).run();
           default -> throw new IllegalArgumentException(scenario);
         }
+      } catch (Skipped e) {
+        log("scenario %s skipped: %s", scenario, e.getMessage());
+        bench.rows.add(new Row(scenario, scenario + " skipped", e.getMessage(), "", "", "", null, ""));
       } catch (Exception | AssertionError e) {
         log("scenario %s failed: %s", scenario, e);
         e.printStackTrace(System.out);
         bench.rows.add(new Row(scenario, scenario + " failed", e.toString(), "", "", "", false, ""));
       }
       log("=== %s took %.0f s (load average now %s)", scenario, (System.nanoTime() - t0) / 1e9, Machine.loadAverage());
+    }
+    if (bench.postgres != null) {
+      bench.postgres.close();
     }
     String table = bench.table((System.nanoTime() - started) / 1e9);
     System.out.println();
@@ -107,6 +122,36 @@ public final class Bench {
   }
 
   // ---------------------------------------------------------------- nodes
+
+  /** A scenario that cannot run on this machine (a tool is missing): a row says why, no failure. */
+  static final class Skipped extends Exception {
+    Skipped(String why) {
+      super(why);
+    }
+  }
+
+  /** The run's PostgreSQL, on the server cores; started on first use, stopped at the end of the run. */
+  Postgres postgres() throws Exception {
+    if (postgres == null) {
+      if (!Postgres.installed()) {
+        throw new Skipped("PostgreSQL is not installed (Debian: apt-get install -y postgresql)");
+      }
+      postgres = Postgres.start(Path.of(System.getProperty("bench.postgresScript", "bench/postgres.sh")).toAbsolutePath(),
+        out.resolve("run").resolve("postgres"), serverCpus);
+    }
+    return postgres;
+  }
+
+  /**
+   * The extra environment of a scenario's node: nothing on SQLite; on PostgreSQL a fresh database
+   * named after the scenario, with DB_URL, DB_USER and DB_PASSWORD.
+   */
+  Map<String, String> databaseEnv(String scenario, boolean onPostgres) throws Exception {
+    if (!onPostgres) {
+      return Map.of();
+    }
+    return Postgres.nodeEnv(postgres().freshDatabase(scenario.replace('-', '_')));
+  }
 
   /** The environment of a benchmark node: fresh data in {@code dir}, rate limits out of the way. */
   Map<String, String> nodeEnv(Path dir, int port) {
