@@ -20,9 +20,10 @@ public final class EventAddress {
    */
   public static final String SESSION_ENDED = of(Events.TYPE_SESSION_ENDED);
   /**
-   * {userId, sessionIds}: published by the store after it committed the end of sessions, for every
-   * holder of a session cache to forget them (today the store verticle itself, which also forgets
-   * them before it answers; any cache added on other nodes must consume this).
+   * {userId, sessionIds}: published by the store on SQLite after it committed the end of sessions,
+   * for every holder of a session cache to forget them (today the store verticle itself, which also
+   * forgets them before it answers). On PostgreSQL, where every node runs a store, the stores ask
+   * each other instead and wait for the answers ({@link StoreAddress#STORE_NODES}).
    */
   public static final String SESSIONS_FORGET = "cache.sessions.forget";
 

@@ -27,7 +27,9 @@ public enum Failure {
   /** The session a token belongs to has ended (or never existed): the token is worthless. */
   SESSION_ENDED(8),
   /** A node's sockets were not all confirmed closed (a socket registry did not answer in time). */
-  UNCONFIRMED(9);
+  UNCONFIRMED(9),
+  /** The store cannot do this on its database (a backup on PostgreSQL: that is pg_dump's job). */
+  NOT_SUPPORTED(10);
 
   private final int code;
 

@@ -1,5 +1,7 @@
 package dev.avatarservice.bus;
 
+import java.util.UUID;
+
 /**
  * Point-to-point addresses answered by the store verticle. Every request body and reply is a
  * {@link io.vertx.core.json.JsonObject} (the clustered bus carries JSON, never Java objects);
@@ -78,13 +80,41 @@ public final class StoreAddress {
   public static final String LIST_USERS = "store.admin.users";
   /**
    * {dir} -> {directory, database, avatars, users, avatarFiles}: a consistent copy of the database and of the
-   * avatar files it names, in a new folder under {@code dir}; UNAVAILABLE when it cannot be written.
+   * avatar files it names, in a new folder under {@code dir}; UNAVAILABLE when it cannot be written;
+   * NOT_SUPPORTED on PostgreSQL, whose backups are {@code pg_dump}'s (avatars included: they are rows).
    */
   public static final String BACKUP = "store.admin.backup";
   /** {} -> {}: answered once the database answers; the readiness probe. */
   public static final String PING = "store.ping";
 
   private static final String LOCAL_PREFIX = "local.";
+
+  /*
+   * Caches of the stores of a PostgreSQL cluster (every node runs the store role). Each store keeps
+   * the accounts and sessions it read (UserCache, SessionCache); a change committed by one store must
+   * be forgotten by every other before that store answers, else another node could still serve the
+   * old account or the ended session:
+   *
+   *   changing store --request--> CACHE_NODE of each other store (cluster-wide AsyncMap STORE_NODES)
+   *   other store: forgets the user and the sessions named, then replies {}
+   *
+   * Request body {userId?, sessionIds?}; reply {}. A listed store that no longer exists answers
+   * NO_HANDLERS (its cache is gone with it; its address is taken off the map), one that does not
+   * answer within the timeout is logged, and its entries expire after STORE_USER_CACHE_SECONDS.
+   */
+
+  /**
+   * Cluster-wide {@code AsyncMap} whose keys are the {@link #cacheNode()} addresses of the running
+   * store verticles on PostgreSQL (one per node); each puts its own in at start and takes it out at stop.
+   */
+  public static final String STORE_NODES = "avatar-service.store-nodes";
+
+  private static final String CACHE_NODE_PREFIX = "store.cache.node.";
+
+  /** A new address for one store's caches: clustered, answered by that store only. */
+  public static String cacheNode() {
+    return CACHE_NODE_PREFIX + UUID.randomUUID();
+  }
 
   /**
    * The node-local twin of a store address, answered only by the store verticle of the same node

@@ -37,6 +37,7 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
   private static final int MIN_SECRET_BYTES = 32;
   private static final String HOST = "[A-Za-z0-9.:\\-\\[\\]%]+";
   private static final String MEMBER = "[A-Za-z0-9.:\\-\\[\\]*]+";
+  private static final String SQLITE_URL = "jdbc:sqlite:";
   private static final String CLUSTER_NAME = "[A-Za-z0-9._-]{1,64}";
 
   public boolean runs(Role role) {
@@ -84,8 +85,27 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
       values.intIn("HTTP_HEADER_TIMEOUT", 0, 3600),
       values.intIn("HTTP_BODY_MIN_RATE", 0, 100 << 20));
 
+    String dbUrl = values.string("DB_URL").trim();
+    String dbPath = values.string("DB_PATH");
+    if (dbUrl.startsWith(SQLITE_URL)) {
+      dbPath = dbUrl.substring(SQLITE_URL.length());
+      dbUrl = "";
+    } else if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql:")) {
+      // not the value: a URL may carry a password
+      throw new ConfigException("DB_URL must be empty (SQLite at DB_PATH), jdbc:sqlite:<file> or jdbc:postgresql://host:port/database");
+    }
+    String dbPassword = values.string("DB_PASSWORD");
+    String dbPasswordFile = values.string("DB_PASSWORD_FILE").trim();
+    if (!dbPassword.isEmpty() && !dbPasswordFile.isEmpty()) {
+      throw new ConfigException("DB_PASSWORD and DB_PASSWORD_FILE: set one of them, not both");
+    }
     StoreSettings store = new StoreSettings(
-      values.string("DB_PATH"),
+      dbUrl,
+      values.string("DB_USER").trim(),
+      dbPassword,
+      dbPasswordFile,
+      values.intIn("DB_POOL_SIZE", 1, 200),
+      dbPath,
       values.oneOf("DB_SYNCHRONOUS", List.of("OFF", "NORMAL", "FULL", "EXTRA")),
       values.intIn("DB_BUSY_TIMEOUT_MS", 0, 600_000),
       storeTimeoutMs,

@@ -183,6 +183,8 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .header("WWW-Authenticate", "Bearer realm=\"avatar-service\", error=\"invalid_token\"");
       case NOT_FOUND -> byStatus(404);
       case UNAVAILABLE -> ApiException.unavailable(reply.getMessage(), STORE_RETRY_AFTER_SECONDS);
+      // the admin backup on PostgreSQL: the message names the tool that does it (pg_dump)
+      case NOT_SUPPORTED -> ApiException.fail(501, "not_supported", reply.getMessage());
       // UNCONFIRMED is the notify verticle's, which NotifyClient counts and never passes on
       case INTERNAL, UNCONFIRMED -> ApiException.fail(500, "internal_error", "internal error");
     }).orElseGet(() -> {

@@ -10,6 +10,8 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Function;
+
 /**
  * Deletes an account: its avatar file, then its row, and with the row every refresh token it was
  * ever issued ({@code refresh_tokens.user_id ... ON DELETE CASCADE}, with {@code foreign_keys} on).
@@ -40,13 +42,18 @@ final class AccountDeletion {
   static final int MAX_ROUNDS = 10;
 
   private final Pool pool;
-  private final AvatarFiles files;
+  private final Dialect dialect;
+  private final AvatarStorage files;
   private final UserCache cache;
+  /** Told the user id after the deletion, before the answer: every node's cache forgets it. */
+  private final Function<String, Future<Void>> deleted;
 
-  AccountDeletion(Pool pool, AvatarFiles files, UserCache cache) {
+  AccountDeletion(Pool pool, Dialect dialect, AvatarStorage files, UserCache cache, Function<String, Future<Void>> deleted) {
     this.pool = pool;
+    this.dialect = dialect;
     this.files = files;
     this.cache = cache;
+    this.deleted = deleted;
   }
 
   /** {userId} -> {}; USER_NOT_FOUND, UNAVAILABLE. */
@@ -69,13 +76,17 @@ final class AccountDeletion {
         String file = row.getString("avatar_file");
         return removeFile(file)
           // In a transaction, so that it is committed when it answers: see Accounts on autocommit.
-          .compose(removed -> pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM users WHERE id = ? AND avatar_file IS ?")
-            .execute(Tuple.tuple().addString(userId).addValue(file))))
+          .compose(removed -> pool.withTransaction(tx -> tx.preparedQuery("DELETE FROM users WHERE id = ? AND avatar_file "
+              + dialect.nullSafeEquals() + " ?")
+            .execute(Tuple.tuple().addString(userId).addValue(file))
+            // where the bytes live in the database, they go with the row
+            .compose(gone -> (gone.rowCount() == 1 ? files.detach(tx, file) : Future.<Void>succeededFuture())
+              .map(gone.rowCount()))))
           // Whatever the outcome (committed, raced, unknown), the next lookup reads the row.
-          .onComplete(deleted -> cache.forget(userId))
-          .compose(deleted -> {
-            if (deleted.rowCount() == 1) {
-              return Future.succeededFuture(new JsonObject());
+          .onComplete(done -> cache.forget(userId))
+          .compose(count -> {
+            if (count == 1) {
+              return deleted.apply(userId).map(new JsonObject());
             }
             if (round < MAX_ROUNDS) {
               return round(userId, round + 1);
@@ -88,7 +99,7 @@ final class AccountDeletion {
   }
 
   private Future<Void> removeFile(String file) {
-    return files.remove(file).recover(error -> {
+    return files.removeBefore(file).recover(error -> {
       // Not the message: it names the file, whose name is a capability.
       LOG.warn("Account deletion could not delete the avatar file; the account is kept: {}", error.getClass().getName());
       return Future.failedFuture(Failure.UNAVAILABLE.exception(

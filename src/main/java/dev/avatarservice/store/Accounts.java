@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 /**
  * Accounts, their sessions and their refresh tokens. Every write is one transaction; the rotation
@@ -44,11 +44,13 @@ final class Accounts {
   private final SessionCache sessions;
   private final long sessionMaxAgeMillis;
   /** Told (userId, sessionIds) after each commit that ended sessions, before the answer. */
-  private final BiConsumer<String, List<String>> sessionsEnded;
+  private final BiFunction<String, List<String>, Future<Void>> sessionsEnded;
+  private final Dialect dialect;
   private final Clock clock;
 
-  Accounts(Pool pool, UserRows rows, UserCache cache, SessionCache sessions, long sessionMaxAgeSeconds,
-           BiConsumer<String, List<String>> sessionsEnded, Clock clock) {
+  Accounts(Pool pool, Dialect dialect, UserRows rows, UserCache cache, SessionCache sessions, long sessionMaxAgeSeconds,
+           BiFunction<String, List<String>, Future<Void>> sessionsEnded, Clock clock) {
+    this.dialect = dialect;
     this.pool = pool;
     this.rows = rows;
     this.cache = cache;
@@ -60,16 +62,17 @@ final class Accounts {
 
   /**
    * A new account. Its identifier must differ from every other by key (the unique index) and by
-   * confusable skeleton (looked up here, in the transaction: transactions take the write lock when
-   * they begin, so no registration can slip in between the look-up and the insert).
+   * confusable skeleton (looked up here, in the transaction: on SQLite transactions take the write
+   * lock when they begin, on PostgreSQL the registrations of one skeleton take a lock of their own
+   * first, so no registration, on any node, can slip in between the look-up and the insert).
    */
   Future<JsonObject> register(JsonObject request) {
     String userId = UUID.randomUUID().toString();
     long now = clock.millis();
     String skeleton = request.getString(Field.IDENTIFIER_SKELETON);
-    return pool.withTransaction(tx -> tx
-        .preparedQuery("SELECT 1 FROM users WHERE identifier_skeleton = ? LIMIT 1")
-        .execute(Tuple.of(skeleton))
+    return pool.withTransaction(tx -> dialect.lockSkeleton(tx, skeleton)
+        .compose(locked -> tx.preparedQuery("SELECT 1 FROM users WHERE identifier_skeleton = ? LIMIT 1")
+          .execute(Tuple.of(skeleton)))
         .compose(lookAlike -> first(lookAlike) != null
           ? Future.failedFuture(Failure.IDENTIFIER_TAKEN.exception("this identifier is already registered"))
           : tx.preparedQuery("INSERT INTO users (id, identifier, identifier_key, identifier_skeleton, password_hash,"
@@ -147,8 +150,7 @@ final class Accounts {
         }
         JsonObject ended = reply.getJsonObject(Field.ENDED);
         if (ended != null) {
-          announce(ended);
-          return Future.succeededFuture(reply);
+          return announce(ended).map(reply);
         }
         return Future.failedFuture(Failure.INVALID_REFRESH_TOKEN.exception("the refresh token is not valid"));
       });
@@ -203,7 +205,7 @@ final class Accounts {
           return endSessions(tx, ids).map(ended -> endedReply(ended.isEmpty() ? null : endedOwner, ended));
         });
       })
-      .onSuccess(this::announce);
+      .compose(ended -> announce(ended).map(ended));
   }
 
   /** The sessions of a user younger than SESSION_MAX_AGE, newest first. */
@@ -248,7 +250,7 @@ final class Accounts {
           .compose(ended -> tx.preparedQuery("DELETE FROM refresh_tokens WHERE family_id = ?").execute(Tuple.of(keep))
             .compose(deleted -> insertToken(tx, request.getJsonObject(Field.SESSION), keep, userId))
             .map(inserted -> endedReply(userId, ended).put(Field.USER, user)))))
-      .onSuccess(this::announce);
+      .compose(ended -> announce(ended).map(ended));
   }
 
   /**
@@ -332,14 +334,15 @@ final class Accounts {
   }
 
   /** After the commit, before the answer: the caches forget the ended sessions, and others are told. */
-  private void announce(JsonObject ended) {
+  private Future<Void> announce(JsonObject ended) {
     JsonArray ids = ended.getJsonArray(Field.SESSION_IDS);
     if (ids != null && !ids.isEmpty()) {
       List<String> list = new ArrayList<>();
       ids.forEach(id -> list.add((String) id));
       sessions.forget(list);
-      sessionsEnded.accept(ended.getString(Field.USER_ID), list);
+      return sessionsEnded.apply(ended.getString(Field.USER_ID), list);
     }
+    return Future.succeededFuture();
   }
 
   /** A new session with its first refresh token: {tokenHash, expiresAt, sessionId, userAgent}. */

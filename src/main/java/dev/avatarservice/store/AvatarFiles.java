@@ -3,6 +3,7 @@ package dev.avatarservice.store;
 import dev.avatarservice.bus.AvatarNames;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.SqlClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The avatar folder. Names are made here, never taken from a request: 128 random bits in base64url
@@ -34,7 +36,7 @@ import java.util.Set;
  * file; the row that makes them reachable is pointed at them only after all of them are in place
  * ({@link Avatars}). Every call is blocking I/O run on a worker, never on the event loop.
  */
-final class AvatarFiles {
+final class AvatarFiles implements AvatarStorage {
 
   private static final Logger LOG = LoggerFactory.getLogger(AvatarFiles.class);
   private static final int NAME_BYTES = 16;
@@ -180,8 +182,55 @@ final class AvatarFiles {
     }, false);
   }
 
+  // AvatarStorage: the files are written before the transaction and deleted after it
+
+  @Override
+  public Future<Integer> prepare(Supplier<Future<Set<String>>> namesInUse) {
+    return prepare().compose(created -> sweep(namesInUse, Long.MAX_VALUE));
+  }
+
+  @Override
+  public Future<Integer> sweep(Supplier<Future<Set<String>>> namesInUse, long modifiedBefore) {
+    return namesInUse.get().compose(names -> sweep(names, modifiedBefore));
+  }
+
+  @Override
+  public Future<String> stage(String extension, byte[] image, Map<Integer, byte[]> variants) {
+    return write(extension, image, variants);
+  }
+
+  @Override
+  public Future<Void> attach(SqlClient tx, String name, byte[] image, Map<Integer, byte[]> variants) {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> discard(String name) {
+    return delete(name);
+  }
+
+  @Override
+  public Future<Void> detach(SqlClient tx, String name) {
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<Void> release(String name) {
+    return delete(name);
+  }
+
+  @Override
+  public Future<Void> removeBefore(String name) {
+    return remove(name);
+  }
+
+  @Override
+  public Future<Optional<Map.Entry<String, byte[]>>> read(SqlClient client, String name, int size) {
+    return read(name, size);
+  }
+
   private String writeBlocking(String extension, byte[] image, Map<Integer, byte[]> variants) throws IOException {
-    String name = newName(extension);
+    String name = newName(random, extension);
     Map<String, byte[]> files = new LinkedHashMap<>();
     variants.forEach((size, bytes) -> files.put(AvatarNames.variant(name, size), bytes));
     files.put(name, image); // renamed last: once the avatar exists, so do its variants
@@ -252,7 +301,8 @@ final class AvatarFiles {
     }
   }
 
-  private String newName(String extension) {
+  /** A new avatar name: 128 random bits in base64url and the format's extension. */
+  static String newName(SecureRandom random, String extension) {
     byte[] bytes = new byte[NAME_BYTES];
     random.nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + "." + extension;

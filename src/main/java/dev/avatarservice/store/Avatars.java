@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,10 +17,13 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Which avatar each user has ({@code users.avatar_file}, the avatar's name; its variants follow
- * the name), kept in step with the folder, and the bytes served from it.
+ * the name), kept in step with where their bytes live ({@link AvatarStorage}), and the bytes served
+ * from there. In the database (PostgreSQL) the bytes are written and deleted in the transaction that
+ * points the row, so every outcome is safe at once. In a folder (SQLite):
  *
  * <p>The order makes every outcome safe. A new file is written completely (under a new name) before
  * any row can point at it; one transaction then reads the old name and points the row at the new
@@ -37,13 +41,16 @@ final class Avatars {
   private final Pool pool;
   private final UserRows rows;
   private final UserCache cache;
-  private final AvatarFiles files;
+  private final AvatarStorage files;
+  /** Told a user id after each commit that changed its avatar, before the answer: every node's cache forgets it. */
+  private final Function<String, Future<Void>> changed;
 
-  Avatars(Pool pool, UserRows rows, UserCache cache, AvatarFiles files) {
+  Avatars(Pool pool, UserRows rows, UserCache cache, AvatarStorage files, Function<String, Future<Void>> changed) {
     this.pool = pool;
     this.rows = rows;
     this.cache = cache;
     this.files = files;
+    this.changed = changed;
   }
 
   /** {userId, format, image, variants} -> {user, previousAvatarUrl}. */
@@ -66,8 +73,8 @@ final class Avatars {
       LOG.error("Refused an avatar request without a user id or JPEG/PNG bytes: the caller has a bug");
       return Future.failedFuture(Failure.INTERNAL.exception("internal error"));
     }
-    return files.write(format, image, variants).compose(name -> point(userId, name)
-      .recover(error -> files.delete(name).transform(deleted -> Future.failedFuture(error))));
+    return files.stage(format, image, variants).compose(name -> point(userId, name, tx -> files.attach(tx, name, image, variants))
+      .recover(error -> files.discard(name).transform(deleted -> Future.failedFuture(error))));
   }
 
   /**
@@ -87,7 +94,7 @@ final class Avatars {
           return Future.failedFuture(Failure.NOT_FOUND.exception("no such avatar"));
         }
         String userId = row.getString("id");
-        return files.read(file, size).compose(read -> read
+        return files.read(pool, file, size).compose(read -> read
           .map(entry -> Future.succeededFuture(new JsonObject()
             .put(Field.IMAGE, entry.getValue())
             .put(Field.CONTENT_TYPE, AvatarNames.contentType(entry.getKey()))
@@ -99,7 +106,7 @@ final class Avatars {
 
   /** {userId} -> {user, previousAvatarUrl}. */
   Future<JsonObject> remove(JsonObject request) {
-    return point(request.getString(Field.USER_ID), null);
+    return point(request.getString(Field.USER_ID), null, tx -> Future.succeededFuture());
   }
 
   /**
@@ -107,7 +114,7 @@ final class Avatars {
    * leftovers: run once at start, before any request can write a file.
    */
   Future<Void> prepare() {
-    return files.prepare().compose(created -> sweepOrphans(Long.MAX_VALUE)).map(removed -> {
+    return files.prepare(this::namesInUse).map(removed -> {
       if (removed > 0) {
         LOG.info("Removed {} avatar files that no account points at", removed);
       }
@@ -122,24 +129,27 @@ final class Avatars {
    * between writing it and pointing its row at it.
    */
   Future<Integer> sweep(long modifiedBefore) {
-    return sweepOrphans(modifiedBefore);
+    return files.sweep(this::namesInUse, modifiedBefore);
   }
 
-  /** Reads the names rows point at first, then lists the folder (see {@link AvatarFiles#sweep}). */
-  private Future<Integer> sweepOrphans(long modifiedBefore) {
+  /** The names rows point at: read before the folder is listed (see {@link AvatarFiles#sweep}). */
+  private Future<Set<String>> namesInUse() {
     return pool.query("SELECT avatar_file FROM users WHERE avatar_file IS NOT NULL").execute()
-      .compose(result -> {
+      .map(result -> {
         Set<String> current = new HashSet<>();
         for (Row row : result) {
           current.add(row.getString("avatar_file"));
         }
-        return files.sweep(current, modifiedBefore);
+        return current;
       });
   }
 
-  /** Points the user's row at {@code file} (or at none), then deletes the file it pointed at before. */
-  private Future<JsonObject> point(String userId, String file) {
-    return pool.withTransaction(tx -> tx
+  /**
+   * Points the user's row at {@code file} (or at none), with {@code attach} in the same transaction,
+   * then deletes the avatar it pointed at before (in the transaction where the bytes are the database's).
+   */
+  private Future<JsonObject> point(String userId, String file, Function<SqlClient, Future<Void>> attach) {
+    return pool.withTransaction(tx -> attach.apply(tx).compose(attached -> tx
         .preparedQuery("SELECT avatar_file FROM users WHERE id = ?").execute(Tuple.of(userId))
         .compose(found -> {
           Row row = Accounts.first(found);
@@ -149,11 +159,14 @@ final class Avatars {
           String previous = row.getString("avatar_file");
           return tx.preparedQuery("UPDATE users SET avatar_file = ? WHERE id = ? RETURNING " + UserRows.COLUMNS)
             .execute(Tuple.tuple().addValue(file).addString(userId))
-            .map(updated -> new Moved(rows.toUser(Accounts.first(updated)), previous));
-        }))
+            .compose(updated -> files.detach(tx, previous).map(new Moved(rows.toUser(Accounts.first(updated)), previous)));
+        })))
       // forgotten, not replaced: two uploads' completions need not arrive in their commits' order
-      .onComplete(done -> cache.forget(userId))
-      .compose(moved -> files.delete(moved.previous()).map(deleted -> new JsonObject()
+      .transform(done -> {
+        cache.forget(userId);
+        return done.succeeded() ? changed.apply(userId).map(done.result()) : Future.<Moved>failedFuture(done.cause());
+      })
+      .compose(moved -> files.release(moved.previous()).map(deleted -> new JsonObject()
         .put(Field.USER, moved.user())
         .put(Field.PREVIOUS_AVATAR_URL, moved.previous() == null ? null : rows.avatarUrl(moved.previous()))));
   }

@@ -45,6 +45,12 @@ final class StoreErrors {
       LOG.warn("Store unavailable during {}: {}", operation, sqlite.getResultCode());
       return Failure.UNAVAILABLE.exception("the database cannot take this request now; try again shortly");
     }
+    if (Dialect.isPostgresUnavailable(error)) {
+      // the SQL state only: PostgreSQL's messages may quote values
+      LOG.warn("Store unavailable during {}: PostgreSQL {}", operation,
+        Dialect.cause(error, org.postgresql.util.PSQLException.class).getSQLState());
+      return Failure.UNAVAILABLE.exception("the database cannot take this request now; try again shortly");
+    }
     if (error instanceof java.util.concurrent.RejectedExecutionException || isPoolTimeout(error)) {
       LOG.warn("Store unavailable during {}: {}", operation, LogSafe.escape(error));
       return Failure.UNAVAILABLE.exception("the database is busy; try again shortly");
@@ -60,9 +66,7 @@ final class StoreErrors {
   }
 
   static boolean isUniqueViolation(Throwable error) {
-    SQLiteException sqlite = sqliteCause(error);
-    return sqlite != null && (sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE
-      || sqlite.getResultCode() == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY);
+    return Dialect.isUniqueViolation(error);
   }
 
   private static boolean isPoolTimeout(Throwable error) {

@@ -1,6 +1,7 @@
 package dev.avatarservice.store;
 
 import dev.avatarservice.bus.EventAddress;
+import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreAddress;
 import dev.avatarservice.account.Identifiers;
@@ -26,12 +27,17 @@ import java.util.function.Function;
  * Owns the database (and the avatar folder): answers the {@link StoreAddress} requests. Exactly one
  * instance per cluster while the database is SQLite, since point-to-point requests are spread over
  * every consumer of an address: it claims the cluster-wide {@link StoreRole} lock before opening the
- * database and holds it until it stops. JDBC runs on the JDBC client's workers, never on this event loop.
+ * database and holds it until it stops. On PostgreSQL the database decides between concurrent
+ * writers, so every node may run one (no lock), avatars live in the database, and the stores keep
+ * each other's caches right ({@link PeerCaches}). JDBC runs on the JDBC client's workers, never on
+ * this event loop.
  */
 public final class StoreVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreVerticle.class);
   private static final long PURGE_INTERVAL_MS = 3_600_000;
+  /** The longest a change waits for the other stores of a PostgreSQL cluster to forget it. */
+  private static final long PEER_FORGET_TIMEOUT_MS = 2_000;
   /**
    * The periodic sweep leaves files younger than this: far longer than an upload can take from
    * writing its file to pointing its row at it, so only true orphans go (see {@link AvatarFiles#sweep}).
@@ -42,7 +48,8 @@ public final class StoreVerticle extends VerticleBase {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private Database database;
-  private AvatarFiles files;
+  private AvatarStorage files;
+  private PeerCaches peers;
   private Avatars avatars;
   private UserCache users;
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
@@ -60,12 +67,13 @@ public final class StoreVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return StoreRole.claim(vertx)
+    // on PostgreSQL every node may run the store: no lock to claim
+    return (settings.postgres() ? Future.<Lock>succeededFuture() : StoreRole.claim(vertx))
       .onSuccess(lock -> storeRole = lock)
       .compose(lock -> vertx.executeBlocking(() -> {
         Database opened = new Database(vertx, settings);
         try {
-          Migrations.migrate(opened.dataSource());
+          Migrations.migrate(opened.dataSource(), opened.dialect());
           IdentifierSkeletons.backfill(opened.dataSource(), Identifiers::skeleton);
         } catch (Exception e) {
           opened.close();
@@ -75,30 +83,41 @@ public final class StoreVerticle extends VerticleBase {
       }))
       .compose(opened -> {
         database = opened;
-        files = new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random, settings.avatarSizes());
+        files = settings.postgres() ? new AvatarTable(random)
+          : new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random, settings.avatarSizes());
         users = new UserCache(settings.userCacheSize(), settings.userCacheSeconds() * 1000L);
-        avatars = new Avatars(opened.pool(), new UserRows(settings.publicBaseUrl()), users, files);
+        peers = settings.postgres() ? new PeerCaches(vertx, Math.min(PEER_FORGET_TIMEOUT_MS, settings.timeoutMs() / 2)) : null;
+        avatars = new Avatars(opened.pool(), new UserRows(settings.publicBaseUrl()), users, files, this::userChanged);
         // The folder is made and swept before any request can write to it.
         return avatars.prepare().map(opened);
       })
       .compose(opened -> {
         UserRows rows = new UserRows(settings.publicBaseUrl());
         SessionCache sessions = new SessionCache(settings.userCacheSize(), settings.userCacheSeconds() * 1000L);
-        // The store forgets ended sessions itself before it answers; the published event is for any
-        // other holder of a session cache (and keeps this one right should ends come from elsewhere).
-        Accounts accounts = new Accounts(opened.pool(), rows, users, sessions, settings.sessionMaxAgeSeconds(),
-          (userId, ids) -> vertx.eventBus().publish(EventAddress.SESSIONS_FORGET,
-            new JsonObject().put(Field.USER_ID, userId).put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(ids)))),
+        // The store forgets ended sessions itself before it answers. On SQLite the published event is
+        // for any other holder of a session cache (and keeps this one right should ends come from
+        // elsewhere); on PostgreSQL every other store forgets them before this one answers.
+        Accounts accounts = new Accounts(opened.pool(), opened.dialect(), rows, users, sessions,
+          settings.sessionMaxAgeSeconds(), (userId, ids) -> {
+            if (peers != null) {
+              return peers.forget(null, ids);
+            }
+            vertx.eventBus().publish(EventAddress.SESSIONS_FORGET,
+              new JsonObject().put(Field.USER_ID, userId).put(Field.SESSION_IDS, new JsonArray(new ArrayList<Object>(ids))));
+            return Future.succeededFuture();
+          },
           clock);
-        MessageConsumer<JsonObject> forget = vertx.eventBus().consumer(EventAddress.SESSIONS_FORGET, message -> {
-          JsonArray ids = message.body().getJsonArray(Field.SESSION_IDS);
-          if (ids != null) {
-            List<String> list = new ArrayList<>();
-            ids.forEach(id -> list.add(String.valueOf(id)));
-            sessions.forget(list);
-          }
-        });
-        consumers.add(forget);
+        if (peers == null) {
+          MessageConsumer<JsonObject> forget = vertx.eventBus().consumer(EventAddress.SESSIONS_FORGET, message -> {
+            JsonArray ids = message.body().getJsonArray(Field.SESSION_IDS);
+            if (ids != null) {
+              List<String> list = new ArrayList<>();
+              ids.forEach(id -> list.add(String.valueOf(id)));
+              sessions.forget(list);
+            }
+          });
+          consumers.add(forget);
+        }
         serve(StoreAddress.REGISTER, accounts::register);
         serve(StoreAddress.CREDENTIALS, accounts::credentials);
         serve(StoreAddress.OPEN_SESSION, accounts::login);
@@ -107,7 +126,8 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.SESSIONS, accounts::sessions);
         serve(StoreAddress.CHANGE_PASSWORD, accounts::changePassword);
         serve(StoreAddress.USER, accounts::user);
-        serve(StoreAddress.DELETE_USER, new AccountDeletion(opened.pool(), files, users)::delete);
+        serve(StoreAddress.DELETE_USER,
+          new AccountDeletion(opened.pool(), opened.dialect(), files, users, this::userChanged)::delete);
         serve(StoreAddress.SET_AVATAR, avatars::set);
         serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
         SecretFile secretFile = new SecretFile(vertx, opened.pool(), settings, random);
@@ -115,7 +135,9 @@ public final class StoreVerticle extends VerticleBase {
         serve(StoreAddress.SIGNING_KEY, request -> secretFile.key().map(key -> new JsonObject().put(Field.KEY, key)));
         AdminQueries admin = new AdminQueries(opened.pool(), rows, clock);
         serve(StoreAddress.LIST_USERS, admin::list);
-        serve(StoreAddress.BACKUP, new Backup(vertx, opened, files, clock)::run);
+        serve(StoreAddress.BACKUP, files instanceof AvatarFiles folder ? new Backup(vertx, opened, folder, clock)::run
+          : request -> Future.failedFuture(Failure.NOT_SUPPORTED.exception(
+            "the database is PostgreSQL: back it up with pg_dump (the avatars are in it)")));
         serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute().map(result -> new JsonObject()));
         purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
           accounts.purgeExpiredTokens()
@@ -130,9 +152,16 @@ public final class StoreVerticle extends VerticleBase {
             })
             .onFailure(error -> LOG.warn("Sweeping the avatar folder failed: {}", error.getClass().getName()));
         });
-        return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        Future<?> listed = peers == null ? Future.succeededFuture() : peers.start((userId, ids) -> {
+          if (userId != null) {
+            users.forget(userId);
+          }
+          sessions.forget(ids);
+        });
+        return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).compose(registered -> listed);
       })
-      .onSuccess(done -> LOG.info("Store ready ({})", Database.IN_MEMORY.equals(settings.dbPath()) ? "in memory" : "SQLite file"))
+      .onSuccess(done -> LOG.info("Store ready ({})", settings.postgres() ? "PostgreSQL"
+        : Database.IN_MEMORY.equals(settings.dbPath()) ? "in memory" : "SQLite file"))
       .onFailure(error -> releaseStoreRole());
   }
 
@@ -143,13 +172,19 @@ public final class StoreVerticle extends VerticleBase {
       releaseStoreRole();
       return Future.succeededFuture();
     }
-    return Future.all(consumers.stream().map(MessageConsumer::unregister).toList())
+    return (peers == null ? Future.succeededFuture() : peers.stop())
+      .eventually(() -> Future.all(consumers.stream().map(MessageConsumer::unregister).toList()))
       .eventually(() -> database.pool().close())
       .eventually(() -> vertx.executeBlocking(() -> {
         database.close();
         return null;
       }))
       .onComplete(closed -> releaseStoreRole());
+  }
+
+  /** After the commit of a change of the account, before its answer: every other store forgets it. */
+  private Future<Void> userChanged(String userId) {
+    return peers == null ? Future.succeededFuture() : peers.forget(userId, List.of());
   }
 
   /** Lets another node take the store role: only once this one no longer touches the database. */

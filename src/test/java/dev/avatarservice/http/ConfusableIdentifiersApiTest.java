@@ -74,7 +74,7 @@ class ConfusableIdentifiersApiTest {
     String hash = new PasswordHasher(Argon2Settings.OWASP_MINIMUM).hash(ApiClient.PASSWORD);
     try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite:" + db);
          Statement sql = sqlite.createStatement();
-         InputStream v1 = getClass().getClassLoader().getResourceAsStream("db/migration/V1__accounts.sql")) {
+         InputStream v1 = getClass().getClassLoader().getResourceAsStream("db/migration/sqlite/V1__accounts.sql")) {
       String script = new String(v1.readAllBytes(), StandardCharsets.UTF_8).replaceAll("(?m)--.*$", "");
       for (String statement : script.split(";")) {
         if (!statement.isBlank()) {

@@ -40,7 +40,7 @@ class SessionsMigrationTest {
     long now = System.currentTimeMillis() / 1000;
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
          Statement statement = connection.createStatement();
-         InputStream v1 = getClass().getClassLoader().getResourceAsStream("db/migration/V1__accounts.sql")) {
+         InputStream v1 = getClass().getClassLoader().getResourceAsStream("db/migration/sqlite/V1__accounts.sql")) {
       for (String sql : Migrations.statements(new String(v1.readAllBytes(), StandardCharsets.UTF_8))) {
         statement.execute(sql);
       }

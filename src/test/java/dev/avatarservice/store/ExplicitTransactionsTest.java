@@ -21,12 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The store's transactions end when they end (see {@link SqliteTransactions}): between requests the
+ * The store's transactions end when they end (see {@link ExplicitTransactions}): between requests the
  * database is not locked, and a write made outside a transaction is committed when it is answered,
  * whatever a later transaction does. Checked from a second connection to the same file, as another
  * process would see it.
  */
-class SqliteTransactionsTest {
+class ExplicitTransactionsTest {
 
   @TempDir
   Path dir;

@@ -21,22 +21,23 @@ import java.sql.Statement;
  * neither durable when answered nor safe from the rollback of an unrelated later transaction.
  *
  * <p>Here the driver stays in auto-commit mode for good, and the transactions the client asks for are
- * plain statements: {@code setAutoCommit(false)} runs {@code BEGIN IMMEDIATE} (the write lock at once,
- * as {@code transaction_mode=IMMEDIATE} would), {@code commit()} runs {@code COMMIT}, and
+ * plain statements: {@code setAutoCommit(false)} runs the dialect's begin ({@code BEGIN IMMEDIATE} on
+ * SQLite: the write lock at once, as {@code transaction_mode=IMMEDIATE} would; {@code BEGIN} on
+ * PostgreSQL, whose driver follows the server's transaction state), {@code commit()} runs {@code COMMIT}, and
  * {@code rollback()} runs {@code ROLLBACK}; the {@code setAutoCommit(false)} that follows either is
  * ignored. A failed COMMIT is rolled back, so an error never leaves a transaction open.
  */
-final class SqliteTransactions {
+final class ExplicitTransactions {
 
-  private SqliteTransactions() {
+  private ExplicitTransactions() {
   }
 
-  /** A data source whose connections behave as above. */
-  static DataSource wrap(DataSource dataSource) {
+  /** A data source whose connections behave as above, opening transactions with {@code begin}. */
+  static DataSource wrap(DataSource dataSource, String begin) {
     return proxy(DataSource.class, (proxy, method, args) -> {
       Object result = invoke(dataSource, method, args);
       return result instanceof Connection connection && "getConnection".equals(method.getName())
-        ? proxy(Connection.class, new TransactionBoundaries(connection))
+        ? proxy(Connection.class, new TransactionBoundaries(connection, begin))
         : result;
     });
   }
@@ -44,12 +45,14 @@ final class SqliteTransactions {
   private static final class TransactionBoundaries implements InvocationHandler {
 
     private final Connection connection;
+    private final String begin;
     private boolean inTransaction;
     /** True right after COMMIT or ROLLBACK, when the client's stray setAutoCommit(false) is due. */
     private boolean ended;
 
-    TransactionBoundaries(Connection connection) {
+    TransactionBoundaries(Connection connection, String begin) {
       this.connection = connection;
+      this.begin = begin;
     }
 
     @Override
@@ -64,7 +67,7 @@ final class SqliteTransactions {
             return null;
           }
           if (!autoCommit && !inTransaction) {
-            execute("BEGIN IMMEDIATE");
+            execute(begin);
             inTransaction = true;
           } else if (autoCommit && inTransaction) {
             commit();
@@ -91,7 +94,7 @@ final class SqliteTransactions {
         default -> {
         }
       }
-      return SqliteTransactions.invoke(connection, method, args);
+      return ExplicitTransactions.invoke(connection, method, args);
     }
 
     private void commit() throws SQLException {
@@ -143,6 +146,6 @@ final class SqliteTransactions {
   }
 
   private static <T> T proxy(Class<T> type, InvocationHandler handler) {
-    return type.cast(Proxy.newProxyInstance(SqliteTransactions.class.getClassLoader(), new Class<?>[] {type}, handler));
+    return type.cast(Proxy.newProxyInstance(ExplicitTransactions.class.getClassLoader(), new Class<?>[] {type}, handler));
   }
 }
