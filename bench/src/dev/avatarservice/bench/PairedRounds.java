@@ -53,10 +53,10 @@ final class PairedRounds {
       r = measured(limit, db, 0);
     }
     if (database != null) {
-      limitDbCpu.add(db[0] / 1e6 / r.ops());
-      dbCpu.add(db[1] / 1e6 / s.ok());
-      log("  round %d: PostgreSQL's CPU %.3f ms per %s, %.3f ms per %s", round, db[0] / 1e6 / r.ops(),
-        limitName.replaceAll("s$", ""), db[1] / 1e6 / s.ok(), serviceName.replaceAll("s$", ""));
+      limitDbCpu.add(r.ops() == 0 ? Double.NaN : db[0] / 1e6 / r.ops());
+      dbCpu.add(s.ok() == 0 ? Double.NaN : db[1] / 1e6 / s.ok());
+      log("  round %d: PostgreSQL's CPU per operation (ms): %s %.3f | %s %.3f", round, limitName,
+        limitDbCpu.get(limitDbCpu.size() - 1), serviceName, dbCpu.get(dbCpu.size() - 1));
     }
     limitRates.add(r.perSecond());
     rates.add(s.okPerSecond());
