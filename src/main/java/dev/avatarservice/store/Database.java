@@ -89,7 +89,7 @@ final class Database implements AutoCloseable {
     }
     int size = dialect == Dialect.POSTGRESQL ? settings.dbPoolSize() : 1;
     // ExplicitTransactions: a transaction ends with its COMMIT or ROLLBACK (see there why that needs saying)
-    this.pool = JDBCPool.pool(vertx, ExplicitTransactions.wrap(dataSource, dialect.begin()),
+    this.pool = JDBCPool.pool(vertx, ExplicitTransactions.wrap(dataSource, dialect),
       new PoolOptions().setMaxSize(size).setName("avatar-store"));
   }
 

@@ -26,18 +26,22 @@ import java.sql.Statement;
  * PostgreSQL, whose driver follows the server's transaction state), {@code commit()} runs {@code COMMIT}, and
  * {@code rollback()} runs {@code ROLLBACK}; the {@code setAutoCommit(false)} that follows either is
  * ignored. A failed COMMIT is rolled back, so an error never leaves a transaction open.
+ *
+ * <p>The transactions are the JDBC client's: the client of Vert.x 5.0.7 has the same bug whatever the
+ * driver, and PostgreSQL's driver, left in auto-commit mode, follows the server's transaction state
+ * after a plain {@code BEGIN} just as well.
  */
 final class ExplicitTransactions {
 
   private ExplicitTransactions() {
   }
 
-  /** A data source whose connections behave as above, opening transactions with {@code begin}. */
-  static DataSource wrap(DataSource dataSource, String begin) {
+  /** A data source whose connections behave as above, opening transactions as {@code dialect} does. */
+  static DataSource wrap(DataSource dataSource, Dialect dialect) {
     return proxy(DataSource.class, (proxy, method, args) -> {
       Object result = invoke(dataSource, method, args);
       return result instanceof Connection connection && "getConnection".equals(method.getName())
-        ? proxy(Connection.class, new TransactionBoundaries(connection, begin))
+        ? proxy(Connection.class, new TransactionBoundaries(connection, dialect))
         : result;
     });
   }
@@ -46,13 +50,15 @@ final class ExplicitTransactions {
 
     private final Connection connection;
     private final String begin;
+    private final boolean plainStatements;
     private boolean inTransaction;
     /** True right after COMMIT or ROLLBACK, when the client's stray setAutoCommit(false) is due. */
     private boolean ended;
 
-    TransactionBoundaries(Connection connection, String begin) {
+    TransactionBoundaries(Connection connection, Dialect dialect) {
       this.connection = connection;
-      this.begin = begin;
+      this.begin = dialect.begin();
+      this.plainStatements = dialect == Dialect.POSTGRESQL;
     }
 
     @Override
@@ -89,6 +95,14 @@ final class ExplicitTransactions {
             rollback();
             ended = true;
             return null;
+          }
+        }
+        case "prepareStatement" -> {
+          // The JDBC client asks for generated keys on every statement; PostgreSQL's driver then
+          // hands the rows of a RETURNING clause out as keys, not as the statement's result. Our
+          // statements say what they return.
+          if (plainStatements && arguments == 2 && args[1] instanceof Integer) {
+            return connection.prepareStatement((String) args[0]);
           }
         }
         default -> {

@@ -4,6 +4,7 @@ import dev.avatarservice.bus.Failure;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.ConfigLoader;
 import dev.avatarservice.config.Settings;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -18,31 +19,80 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The store's bus contract, with a clock the test moves, against an in-memory database. */
+/**
+ * The store's bus contract, with a clock the test moves, against an in-memory SQLite database;
+ * {@link PostgresStoreVerticleTest} runs the same against PostgreSQL.
+ */
 @ExtendWith(VertxExtension.class)
 class StoreVerticleTest {
 
   @TempDir
   Path avatars;
-  private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T10:00:00Z"));
-  private StoreClient store;
+  final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T10:00:00Z"));
+  StoreClient store;
+
+  /** The database keys of the configuration. */
+  Map<String, Object> database() {
+    return Map.of("DB_PATH", ":memory:");
+  }
+
+  /** The store's settings on {@link #database()}. */
+  StoreSettings settings(Map<String, Object> database) {
+    JsonObject config = ConfigLoader.bundledDefaults().put("JWT_SECRET", "").put("SESSION_MAX_AGE", 3600)
+      .put("AVATARS_DIR", avatars.toString());
+    database.forEach(config::put);
+    return Settings.parse(config).store();
+  }
 
   /** Vert.x comes from the extension, which closes it after each test. */
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
-    JsonObject config = ConfigLoader.bundledDefaults().put("DB_PATH", ":memory:").put("JWT_SECRET", "").put("SESSION_MAX_AGE", 3600)
-      .put("AVATARS_DIR", avatars.toString());
     store = new StoreClient(vertx.eventBus(), 5000);
-    vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store(), clock))
+    vertx.deployVerticle(new StoreVerticle(settings(database()), clock))
       .onComplete(context.succeedingThenComplete());
   }
 
-  private JsonObject session(String hash, long ttlSeconds) {
+  /** Of concurrent rotations of one refresh token, exactly one gets the successor. */
+  @Test
+  void ofConcurrentRotationsOfOneTokenExactlyOneWins() {
+    store.register("Noa", "noa", "noa", "$argon2id$stub", session("n1", 600)).await();
+    List<Future<JsonObject>> rotations = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      rotations.add(store.refresh("n1", session("n1-" + i, 600)));
+    }
+    Future.join(rotations).otherwiseEmpty().await();
+    long won = rotations.stream().filter(f -> f.succeeded() && f.result().containsKey("user")).count();
+    assertThat(won).isEqualTo(1);
+    String winner = "n1-" + rotations.indexOf(rotations.stream()
+      .filter(f -> f.succeeded() && f.result().containsKey("user")).findFirst().orElseThrow());
+    // the losers replayed a used token: reuse detection ended the session, the winner's successor too
+    assertThatThrownBy(() -> store.refresh(winner, session("n2", 600)).await())
+      .satisfies(error -> assertThat(Failure.of(error)).contains(Failure.INVALID_REFRESH_TOKEN));
+  }
+
+  /** Of concurrent registrations of look-alike identifiers, exactly one gets the account. */
+  @Test
+  void ofConcurrentLookAlikeRegistrationsExactlyOneSucceeds() {
+    List<Future<JsonObject>> registrations = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      // different keys, one skeleton: only the skeleton check can refuse them
+      registrations.add(store.register("Pat" + i, "pat" + i, "pat-skeleton", "$argon2id$stub", session("p" + i, 600)));
+    }
+    Future.join(registrations).otherwiseEmpty().await();
+    assertThat(registrations.stream().filter(Future::succeeded).count()).isEqualTo(1);
+    assertThat(registrations.stream().filter(Future::failed)
+      .allMatch(f -> Failure.of(f.cause()).filter(Failure.IDENTIFIER_TAKEN::equals).isPresent())).isTrue();
+  }
+
+  JsonObject session(String hash, long ttlSeconds) {
     return StoreClient.session(hash, clock.instant().getEpochSecond() + ttlSeconds);
   }
 
