@@ -107,8 +107,9 @@ final class Accounts {
     String userId = request.getString(Field.USER_ID);
     String rehashed = request.getString(Field.PASSWORD_HASH);
     // read in the transaction, not from the cache: the account may have been deleted since its
-    // credentials were read, and then this must be USER_NOT_FOUND, not a failed insert
-    return pool.withTransaction(tx -> user(tx, userId).compose(user -> (rehashed == null
+    // credentials were read, and then this must be USER_NOT_FOUND, not a failed insert. Locked (on
+    // PostgreSQL): a deletion or a change of password waits for this session, or this for them
+    return pool.withTransaction(tx -> lockedUser(tx, userId).compose(user -> (rehashed == null
         ? Future.succeededFuture() : tx.preparedQuery("UPDATE users SET password_hash = ? WHERE id = ?")
         .execute(Tuple.of(rehashed, userId)))
       .compose(updated -> openSession(tx, request.getJsonObject(Field.SESSION), userId))
@@ -233,7 +234,9 @@ final class Accounts {
   Future<JsonObject> changePassword(JsonObject request) {
     String userId = request.getString(Field.USER_ID);
     String keep = request.getString(Field.KEEP_SESSION_ID);
-    return pool.withTransaction(tx -> user(tx, userId)
+    // locked (on PostgreSQL): a login of the same account commits before, and its session is ended
+    // here, or after, and then it waits for this
+    return pool.withTransaction(tx -> lockedUser(tx, userId)
         .compose(user -> tx.preparedQuery("SELECT id FROM sessions WHERE id = ? AND user_id = ?")
           .execute(Tuple.of(keep, userId))
           .compose(kept -> kept.size() == 0
@@ -373,7 +376,16 @@ final class Accounts {
   }
 
   private Future<JsonObject> user(SqlClient client, String userId) {
-    return client.preparedQuery(SELECT_USER).execute(Tuple.of(userId)).compose(result -> {
+    return user(client, userId, SELECT_USER);
+  }
+
+  /** The account, its row locked until the transaction ends (see {@link Dialect#forUpdate()}). */
+  private Future<JsonObject> lockedUser(SqlClient tx, String userId) {
+    return user(tx, userId, SELECT_USER + dialect.forUpdate());
+  }
+
+  private Future<JsonObject> user(SqlClient client, String userId, String sql) {
+    return client.preparedQuery(sql).execute(Tuple.of(userId)).compose(result -> {
       Row row = first(result);
       return row == null
         ? Future.failedFuture(Failure.USER_NOT_FOUND.exception("the account does not exist"))

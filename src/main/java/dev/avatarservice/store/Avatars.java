@@ -39,14 +39,17 @@ final class Avatars {
   private static final Logger LOG = LoggerFactory.getLogger(Avatars.class);
 
   private final Pool pool;
+  private final Dialect dialect;
   private final UserRows rows;
   private final UserCache cache;
   private final AvatarStorage files;
   /** Told a user id after each commit that changed its avatar, before the answer: every node's cache forgets it. */
   private final Function<String, Future<Void>> changed;
 
-  Avatars(Pool pool, UserRows rows, UserCache cache, AvatarStorage files, Function<String, Future<Void>> changed) {
+  Avatars(Pool pool, Dialect dialect, UserRows rows, UserCache cache, AvatarStorage files,
+          Function<String, Future<Void>> changed) {
     this.pool = pool;
+    this.dialect = dialect;
     this.rows = rows;
     this.cache = cache;
     this.files = files;
@@ -150,7 +153,8 @@ final class Avatars {
    */
   private Future<JsonObject> point(String userId, String file, Function<SqlClient, Future<Void>> attach) {
     return pool.withTransaction(tx -> attach.apply(tx).compose(attached -> tx
-        .preparedQuery("SELECT avatar_file FROM users WHERE id = ?").execute(Tuple.of(userId))
+        // locked: of two uploads, the second reads the first's avatar as the one it replaces
+        .preparedQuery("SELECT avatar_file FROM users WHERE id = ?" + dialect.forUpdate()).execute(Tuple.of(userId))
         .compose(found -> {
           Row row = Accounts.first(found);
           if (row == null) {

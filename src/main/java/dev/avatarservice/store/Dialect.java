@@ -17,14 +17,14 @@ enum Dialect {
    * One writer: a transaction takes the write lock when it begins ({@code BEGIN IMMEDIATE}), so
    * whatever it read stays true until it commits, and nothing else is needed to serialise writers.
    */
-  SQLITE("sqlite", "BEGIN IMMEDIATE", "IS"),
+  SQLITE("sqlite", "BEGIN IMMEDIATE", "IS", ""),
 
   /**
    * Many writers, on several nodes, under READ COMMITTED: a check-then-insert needs a lock of its
    * own ({@link #lockSkeleton}); a conditional UPDATE needs none (the loser waits for the winner's
    * row lock, then re-reads the row and no longer matches).
    */
-  POSTGRESQL("postgresql", "BEGIN", "IS NOT DISTINCT FROM");
+  POSTGRESQL("postgresql", "BEGIN", "IS NOT DISTINCT FROM", " FOR UPDATE");
 
   /** The first key of the advisory locks of look-alike identifiers (the second is the skeleton's hash). */
   static final int SKELETON_LOCKS = 17;
@@ -32,11 +32,13 @@ enum Dialect {
   private final String migrations;
   private final String begin;
   private final String nullSafeEquals;
+  private final String forUpdate;
 
-  Dialect(String migrations, String begin, String nullSafeEquals) {
+  Dialect(String migrations, String begin, String nullSafeEquals, String forUpdate) {
     this.migrations = migrations;
     this.begin = begin;
     this.nullSafeEquals = nullSafeEquals;
+    this.forUpdate = forUpdate;
   }
 
   static Dialect of(StoreSettings settings) {
@@ -51,6 +53,15 @@ enum Dialect {
   /** The statement that opens a transaction (see {@link ExplicitTransactions}). */
   String begin() {
     return begin;
+  }
+
+  /**
+   * The end of a SELECT whose rows the transaction goes on to change from what it read: on
+   * PostgreSQL the rows are locked ({@code FOR UPDATE}), so that a concurrent transaction reads them
+   * only after this one commits; SQLite's transactions are serialised already.
+   */
+  String forUpdate() {
+    return forUpdate;
   }
 
   /** {@code column <op> ?} that is true when both are NULL too. */

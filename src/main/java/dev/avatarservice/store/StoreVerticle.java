@@ -87,7 +87,7 @@ public final class StoreVerticle extends VerticleBase {
           : new AvatarFiles(vertx, Path.of(settings.avatarsDir()), random, settings.avatarSizes());
         users = new UserCache(settings.userCacheSize(), settings.userCacheSeconds() * 1000L);
         peers = settings.postgres() ? new PeerCaches(vertx, Math.min(PEER_FORGET_TIMEOUT_MS, settings.timeoutMs() / 2)) : null;
-        avatars = new Avatars(opened.pool(), new UserRows(settings.publicBaseUrl()), users, files, this::userChanged);
+        avatars = new Avatars(opened.pool(), opened.dialect(), new UserRows(settings.publicBaseUrl()), users, files, this::userChanged);
         // The folder is made and swept before any request can write to it.
         return avatars.prepare().map(opened);
       })

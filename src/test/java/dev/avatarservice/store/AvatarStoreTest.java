@@ -27,7 +27,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The store's avatar contract and the folder it keeps, on a file database so that it can restart. */
+/**
+ * The store's avatar contract and the folder it keeps, on a file database so that it can restart;
+ * {@link PostgresAvatarStoreTest} runs the contract against PostgreSQL, where the avatars are rows.
+ */
 class AvatarStoreTest {
 
   private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
@@ -38,9 +41,9 @@ class AvatarStoreTest {
 
   @TempDir
   Path temp;
-  private Path avatars;
-  private Vertx vertx;
-  private StoreClient store;
+  Path avatars;
+  Vertx vertx;
+  StoreClient store;
   private String deployment;
 
   @BeforeEach
@@ -56,13 +59,17 @@ class AvatarStoreTest {
     vertx.close().await();
   }
 
+  /** The database keys of the configuration: the same database on every call. */
+  Map<String, Object> database() {
+    return Map.of("DB_PATH", temp.resolve("store.db").toString(), "DB_SYNCHRONOUS", "NORMAL");
+  }
+
   private void deploy() {
     JsonObject config = ConfigLoader.bundledDefaults()
-      .put("DB_PATH", temp.resolve("store.db").toString())
-      .put("DB_SYNCHRONOUS", "NORMAL")
       .put("AVATARS_DIR", avatars.toString())
       .put("PUBLIC_BASE_URL", BASE)
       .put("JWT_SECRET", "");
+    database().forEach(config::put);
     deployment = vertx.deployVerticle(new StoreVerticle(Settings.parse(config).store())).await();
   }
 
@@ -76,7 +83,8 @@ class AvatarStoreTest {
       StoreClient.session(UUID.randomUUID().toString(), Long.MAX_VALUE / 2)).await().getString("id");
   }
 
-  private Set<String> files() {
+  /** The names of the stored avatar files (or of the sizes the database holds). */
+  Set<String> files() {
     try (Stream<Path> entries = Files.list(avatars)) {
       return entries.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
     } catch (IOException e) {
@@ -97,7 +105,7 @@ class AvatarStoreTest {
     assertThat(firstUrl).matches(BASE.replace(".", "\\.") + "/avatars/[A-Za-z0-9_-]{22}\\.png");
     assertThat(first.getValue("previousAvatarUrl")).isNull();
     assertThat(files()).containsExactly(fileOf(firstUrl));
-    assertThat(Files.readAllBytes(avatars.resolve(fileOf(firstUrl)))).isEqualTo(PNG);
+    assertThat(store.avatarFile(fileOf(firstUrl), 0).await().getBinary("image")).isEqualTo(PNG);
 
     JsonObject second = store.setAvatar(userId, "png", PNG, Map.of()).await();
     String secondUrl = second.getJsonObject("user").getString("avatarUrl");
@@ -271,8 +279,13 @@ class AvatarStoreTest {
       ? deleteUntilGone(userId) : Future.failedFuture(error));
   }
 
+  /** A connection to the store's database, as another process has one. */
+  java.sql.Connection connect() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("store.db"));
+  }
+
   private long refreshTokenRows(String userId) throws java.sql.SQLException {
-    try (var connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("store.db"));
+    try (var connection = connect();
          var statement = connection.prepareStatement("SELECT count(*) FROM refresh_tokens WHERE user_id = ?")) {
       statement.setString(1, userId);
       try (var result = statement.executeQuery()) {
