@@ -164,6 +164,8 @@ public class Durability {
     }
     env.put("AVATARS_DIR", work.resolve("avatars").toString());
     env.put("JWT_SECRET", SECRET);
+    // no management listener: it would want port 9090, which another check or node may hold
+    env.put("MANAGEMENT_PORT", "0");
     env.put("AUTH_REQUESTS_PER_MINUTE", "10000000");
     env.put("AVATAR_UPLOADS_PER_MINUTE", "1000000");
     env.put("LOGIN_FAILURES_LIMIT", "1000000");
