@@ -19,7 +19,10 @@ import java.util.function.Supplier;
  *   its commit and before its answer. Forgotten, not replaced with what the write returned: the
  *   completions of two transactions need not reach this verticle in the order of their commits (seen
  *   with four concurrent uploads), so the last completion is not always the last write. A new account
- *   alone is kept at once ({@link #written}): nothing else can write an id nobody has been told.</li>
+ *   alone is kept at once ({@link #written}): nothing else can write an id nobody has been told.
+ *   On PostgreSQL every node runs a store, each with its own cache: a store that committed a change
+ *   has every other store forget it too before it answers ({@link PeerCaches}), and a read that
+ *   overlapped that forget is not kept (next point).</li>
  *   <li>A read that misses loads from the database, and its result is kept only if no write or
  *   forget happened while it ran: a lookup that read the row just before a change committed cannot
  *   put the old account back afterwards. A read that starts after a forget runs after that commit

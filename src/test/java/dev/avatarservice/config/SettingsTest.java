@@ -20,6 +20,23 @@ class SettingsTest {
   }
 
   @Test
+  void theDatabaseIsSqliteAtDbPathUnlessDbUrlNamesPostgresql() {
+    JsonObject json = ConfigLoader.bundledDefaults();
+    assertThat(Settings.parse(json).store().postgres()).isFalse();
+    assertThat(Settings.parse(json).store().dbPoolSize()).isEqualTo(8);
+    assertThat(Settings.parse(json.copy().put("DB_URL", "jdbc:sqlite:/data/a.db")).store().dbPath()).isEqualTo("/data/a.db");
+    var postgres = Settings.parse(json.copy().put("DB_URL", "jdbc:postgresql://db:5432/avatars")
+      .put("DB_USER", "avatars").put("DB_PASSWORD", "s3cret-password")).store();
+    assertThat(postgres.postgres()).isTrue();
+    // the password never shows in the settings' text
+    assertThat(postgres.toString()).doesNotContain("s3cret").doesNotContain("db:5432");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("DB_URL", "jdbc:mysql://db/avatars?password=s3cret")))
+      .isInstanceOf(ConfigException.class).hasMessageStartingWith("DB_URL must be").hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("DB_PASSWORD", "x").put("DB_PASSWORD_FILE", "/run/secrets/db")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("DB_PASSWORD and DB_PASSWORD_FILE");
+  }
+
+  @Test
   void theAdminTokenIsLongOrAbsent() {
     JsonObject json = ConfigLoader.bundledDefaults();
     assertThat(Settings.parse(json).management().adminEnabled()).isFalse();
