@@ -495,6 +495,10 @@ public class Durability {
         + " WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = t.family_id)")) {
         result.next();
         count("final.refresh_tokens_without_session", result.getInt(1));
+        if (result.getInt(1) > 0) {
+          // a session and its tokens are created and ended in one transaction each
+          violation(result.getInt(1) + " refresh tokens whose session does not exist");
+        }
       }
     }
     Set<Integer> every = new java.util.TreeSet<>(VARIANTS);
