@@ -9,11 +9,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -21,7 +19,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +32,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The durability check of bench/durability.sh: runs registrations, logins, refreshes and avatar
- * uploads against the real jar on a file database, kills the node with SIGKILL (kill -9) at a random
- * moment of each round, restarts it, and at the end checks that everything the node acknowledged is
- * still true, that SQLite's integrity check passes and that the avatar folder holds no orphan.
- * Run with the jar on the class path (for Vert.x's JSON and the SQLite driver):
+ * uploads against the real jar on a file database, or on PostgreSQL when {@code DB_URL} (with
+ * {@code DB_USER} and {@code DB_PASSWORD}, inherited by the node) names one, kills the node with
+ * SIGKILL (kill -9) at a random moment of each round, restarts it, and at the end checks that
+ * everything the node acknowledged is still true, and that the stored avatars are exactly those the
+ * accounts name, every size of each: on SQLite in the avatar folder (after SQLite's integrity check),
+ * on PostgreSQL in its avatar table (bench/durability.sh then runs PostgreSQL's own check, amcheck).
+ * Run with the jar on the class path (for Vert.x's JSON and the JDBC drivers):
  *
  *   java -cp target/avatar-service.jar bench/Durability.java JAR WORKDIR ROUNDS PORT WORKERS
  *
@@ -49,6 +49,18 @@ public class Durability {
   static final String PASSWORD_PREFIX = "durability check passphrase ";
   static final String SECRET = "durability-secret-durability-secret-0123456789";
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+  /**
+   * The uploaded images: large enough that the node makes variants of them (every size smaller than
+   * the longest side), blocks of one colour each so that the node's JPEG keeps them recognisable.
+   */
+  static final int WIDTH = 160;
+  static final int HEIGHT = 96;
+  static final int BLOCK = 16;
+  /** The variant sizes the node makes of such an image (AVATAR_SIZES, as bundled, below the longest side). */
+  static final List<Integer> VARIANTS = variantSizes();
+  /** PostgreSQL when DB_URL names it; else the node's SQLite file in the work folder. */
+  static final String DB_URL = System.getenv().getOrDefault("DB_URL", "");
+  static final boolean POSTGRES = DB_URL.startsWith("jdbc:postgresql:");
 
   final Path jar;
   final Path work;
@@ -82,6 +94,7 @@ public class Durability {
       Process node = startNode(round);
       long killAfter = 3000 + random.nextInt(7000);
       Map<String, Integer> before = snapshot();
+      int acknowledged = acknowledged();
       AtomicBoolean stop = new AtomicBoolean();
       List<Thread> threads = new ArrayList<>();
       for (int w = 0; w < workers; w++) {
@@ -89,6 +102,12 @@ public class Durability {
         Thread thread = new Thread(worker, "worker-" + w);
         threads.add(thread);
         thread.start();
+      }
+      // the load's first seconds are the JIT's and the password list's: counted from the first
+      // acknowledged operation, so that a busy machine's slow start does not leave a round empty
+      long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (acknowledged() == acknowledged && System.nanoTime() < waitUntil) {
+        Thread.sleep(20);
       }
       Thread.sleep(killAfter);
       new ProcessBuilder("kill", "-9", Long.toString(node.pid())).inheritIO().start().waitFor();
@@ -111,7 +130,11 @@ public class Durability {
     } else if (node.exitValue() != 0) {
       violations.add("the node exited with " + node.exitValue() + " after SIGTERM");
     }
-    checkFiles();
+    if (POSTGRES) {
+      checkPostgres();
+    } else {
+      checkFiles();
+    }
     countSweeps(rounds + 1);
 
     System.out.println();
@@ -135,9 +158,14 @@ public class Durability {
     Map<String, String> env = builder.environment();
     env.put("HTTP_HOST", "127.0.0.1");
     env.put("HTTP_PORT", Integer.toString(port));
-    env.put("DB_PATH", work.resolve("avatar-service.db").toString());
+    if (!POSTGRES) {
+      env.remove("DB_URL");
+      env.put("DB_PATH", work.resolve("avatar-service.db").toString());
+    }
     env.put("AVATARS_DIR", work.resolve("avatars").toString());
     env.put("JWT_SECRET", SECRET);
+    // no management listener: it would want port 9090, which another check or node may hold
+    env.put("MANAGEMENT_PORT", "0");
     env.put("AUTH_REQUESTS_PER_MINUTE", "10000000");
     env.put("AVATAR_UPLOADS_PER_MINUTE", "1000000");
     env.put("LOGIN_FAILURES_LIMIT", "1000000");
@@ -277,19 +305,17 @@ public class Durability {
     }
 
     void upload(Account account, long seed) throws InterruptedException {
-      BufferedImage image = noise(seed);
-      byte[] png = png(image);
-      String pixels = pixelHash(image);
+      byte[] png = png(blocks(seed));
       count("upload.sent");
       Answer answer = send(HttpRequest.newBuilder(uri("/api/user/avatar")).timeout(REQUEST_TIMEOUT)
         .header("Authorization", "Bearer " + account.accessToken).header("Content-Type", "image/png")
         .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build());
       if (answer == null) {
-        account.uncertainAvatars.add(pixels);
+        account.uncertainAvatars.add(seed);
         count("upload.unanswered");
       } else if (answer.status == 200) {
         account.avatarUrl = answer.data().getString("avatarUrl");
-        account.avatarPixels = pixels;
+        account.avatarSeed = seed;
         account.uncertainAvatars.clear();
         count("upload.acknowledged");
       } else {
@@ -362,17 +388,28 @@ public class Durability {
       return;
     }
     BufferedImage served = ImageIO.read(new ByteArrayInputStream(file.body()));
-    String pixels = served == null ? "undecodable" : pixelHash(served);
     if (current.equals(account.avatarUrl)) {
-      if (pixels.equals(account.avatarPixels)) {
+      if (looksLike(served, account.avatarSeed)) {
         count("verify.acknowledged_avatar_serves_its_image");
       } else {
         violation(account.identifier + "'s acknowledged avatar serves other pixels");
       }
-    } else if (account.uncertainAvatars.contains(pixels)) {
+    } else if (account.uncertainAvatars.stream().anyMatch(seed -> looksLike(served, seed))) {
       count("verify.avatar_of_unanswered_upload_applied");
     } else {
       violation(account.identifier + " shows an avatar that is neither the acknowledged one nor an unanswered upload");
+    }
+    // every size: each variant is served, at its size
+    for (int size : VARIANTS) {
+      HttpResponse<byte[]> variant = http.send(HttpRequest.newBuilder(URI.create(current + "?size=" + size))
+        .timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
+      BufferedImage image = variant.statusCode() == 200 ? ImageIO.read(new ByteArrayInputStream(variant.body())) : null;
+      if (image != null && Math.max(image.getWidth(), image.getHeight()) == size) {
+        count("verify.avatar_variant_served");
+      } else {
+        violation(account.identifier + "'s avatar at size " + size + " answers " + variant.statusCode()
+          + (image == null ? "" : " with " + image.getWidth() + "x" + image.getHeight()));
+      }
     }
   }
 
@@ -399,21 +436,94 @@ public class Durability {
         count("final.users_in_database", result.getInt(1));
       }
     }
+    // every size of each named avatar: the avatar and its variants' files
+    Set<String> expected = new HashSet<>();
+    for (String name : referenced) {
+      expected.add(name);
+      for (int size : VARIANTS) {
+        expected.add(dev.avatarservice.bus.AvatarNames.variant(name, size));
+      }
+    }
     int files = 0;
     try (DirectoryStream<Path> folder = Files.newDirectoryStream(work.resolve("avatars"))) {
       for (Path file : folder) {
         files++;
         String name = file.getFileName().toString();
-        if (!referenced.contains(name)) {
+        if (!expected.contains(name)) {
           violation("orphan in avatars/: " + name);
         }
       }
     }
     count("final.files_in_avatars", files);
     count("final.avatar_rows", referenced.size());
-    for (String name : referenced) {
+    for (String name : expected) {
       if (!Files.isRegularFile(work.resolve("avatars").resolve(name))) {
-        violation("a row names a missing avatar file");
+        violation("a row names an avatar whose file (or a variant's) is missing: " + name);
+      }
+    }
+  }
+
+  /**
+   * On PostgreSQL the avatars are rows of avatar_images (name, size, content; size 0 the avatar
+   * itself): every avatar a user row names has every size, non-empty, and no stored avatar is
+   * unnamed. The folder a SQLite node would use stays empty. Over JDBC with the jar's driver.
+   */
+  void checkPostgres() throws Exception {
+    Set<String> referenced = new HashSet<>();
+    Map<String, Set<Integer>> stored = new java.util.HashMap<>();
+    try (Connection connection = DriverManager.getConnection(DB_URL, System.getenv("DB_USER"),
+           System.getenv("DB_PASSWORD"));
+         Statement statement = connection.createStatement()) {
+      try (ResultSet result = statement.executeQuery("SELECT avatar_file FROM users WHERE avatar_file IS NOT NULL")) {
+        while (result.next()) {
+          referenced.add(result.getString(1));
+        }
+      }
+      try (ResultSet result = statement.executeQuery("SELECT count(*) FROM users")) {
+        result.next();
+        count("final.users_in_database", result.getInt(1));
+      }
+      try (ResultSet result = statement.executeQuery("SELECT name, size, octet_length(content) FROM avatar_images")) {
+        while (result.next()) {
+          stored.computeIfAbsent(result.getString(1), k -> new java.util.TreeSet<>()).add(result.getInt(2));
+          if (result.getInt(3) == 0) {
+            violation("an empty avatar image in avatar_images (size " + result.getInt(2) + ")");
+          }
+        }
+      }
+      try (ResultSet result = statement.executeQuery("SELECT count(*) FROM refresh_tokens t"
+        + " WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = t.family_id)")) {
+        result.next();
+        count("final.refresh_tokens_without_session", result.getInt(1));
+        if (result.getInt(1) > 0) {
+          // a session and its tokens are created and ended in one transaction each
+          violation(result.getInt(1) + " refresh tokens whose session does not exist");
+        }
+      }
+    }
+    Set<Integer> every = new java.util.TreeSet<>(VARIANTS);
+    every.add(0);
+    for (String name : referenced) {
+      Set<Integer> sizes = stored.getOrDefault(name, Set.of());
+      if (!sizes.equals(every)) {
+        violation("a user row names an avatar stored at sizes " + sizes + " instead of " + every);
+      }
+    }
+    for (String name : stored.keySet()) {
+      if (!referenced.contains(name)) {
+        violation("an avatar in avatar_images that no user row names (sizes " + stored.get(name) + ")");
+      }
+    }
+    count("final.avatar_rows", referenced.size());
+    count("final.avatars_in_database", stored.size());
+    count("final.avatar_images_in_database", stored.values().stream().mapToInt(Set::size).sum());
+    Path folder = work.resolve("avatars");
+    if (Files.isDirectory(folder)) {
+      try (var files = Files.list(folder)) {
+        long written = files.count();
+        if (written > 0) {
+          violation(written + " files in the avatar folder of a node on PostgreSQL");
+        }
       }
     }
   }
@@ -442,8 +552,9 @@ public class Durability {
     final List<String> rotated = new ArrayList<>();
     int uncertainTokens;
     String avatarUrl;
-    String avatarPixels;
-    final Set<String> uncertainAvatars = new HashSet<>();
+    long avatarSeed;
+    /** The seeds of this account's uploads that got no answer since its last acknowledged one. */
+    final Set<Long> uncertainAvatars = new HashSet<>();
 
     Account(String identifier, String password, String userId) {
       this.identifier = identifier;
@@ -511,15 +622,56 @@ public class Durability {
     return out.toString();
   }
 
-  static BufferedImage noise(long seed) {
+  /** WIDTH x HEIGHT in BLOCK x BLOCK squares of random colours. */
+  static BufferedImage blocks(long seed) {
     Random random = new Random(seed);
-    BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-    for (int y = 0; y < 32; y++) {
-      for (int x = 0; x < 32; x++) {
-        image.setRGB(x, y, random.nextInt(0x1000000));
+    BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    for (int by = 0; by < HEIGHT; by += BLOCK) {
+      for (int bx = 0; bx < WIDTH; bx += BLOCK) {
+        int rgb = random.nextInt(0x1000000);
+        for (int y = by; y < by + BLOCK; y++) {
+          for (int x = bx; x < bx + BLOCK; x++) {
+            image.setRGB(x, y, rgb);
+          }
+        }
       }
     }
     return image;
+  }
+
+  /**
+   * Whether a served avatar is the image of {@code seed}: same size, and each block's centre within
+   * a JPEG's error of its colour (another seed's blocks differ by about 85 levels on average).
+   */
+  static boolean looksLike(BufferedImage served, long seed) {
+    if (served == null || served.getWidth() != WIDTH || served.getHeight() != HEIGHT) {
+      return false;
+    }
+    BufferedImage original = blocks(seed);
+    long difference = 0;
+    int samples = 0;
+    for (int y = BLOCK / 2; y < HEIGHT; y += BLOCK) {
+      for (int x = BLOCK / 2; x < WIDTH; x += BLOCK) {
+        int a = original.getRGB(x, y);
+        int b = served.getRGB(x, y);
+        for (int shift = 0; shift <= 16; shift += 8) {
+          difference += Math.abs(((a >> shift) & 0xff) - ((b >> shift) & 0xff));
+          samples++;
+        }
+      }
+    }
+    return difference / (double) samples < 12;
+  }
+
+  static List<Integer> variantSizes() {
+    String sizes = dev.avatarservice.config.ConfigLoader.bundledDefaults().getString("AVATAR_SIZES", "64,128,256");
+    return java.util.Arrays.stream(sizes.split(",")).map(String::trim).map(Integer::parseInt)
+      .filter(size -> size < Math.max(WIDTH, HEIGHT)).sorted().toList();
+  }
+
+  int acknowledged() {
+    return counts.entrySet().stream().filter(e -> e.getKey().endsWith(".acknowledged"))
+      .mapToInt(e -> e.getValue().get()).sum();
   }
 
   static byte[] png(BufferedImage image) {
@@ -528,24 +680,6 @@ public class Durability {
       ImageIO.write(image, "png", out);
       return out.toByteArray();
     } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String pixelHash(BufferedImage image) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      ByteBuffer row = ByteBuffer.allocate(4 * image.getWidth());
-      digest.update(ByteBuffer.allocate(8).putInt(image.getWidth()).putInt(image.getHeight()).array());
-      for (int y = 0; y < image.getHeight(); y++) {
-        row.clear();
-        for (int x = 0; x < image.getWidth(); x++) {
-          row.putInt(image.getRGB(x, y) | 0xff000000);
-        }
-        digest.update(row.array());
-      }
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (Exception e) {
       throw new IllegalStateException(e);
     }
   }

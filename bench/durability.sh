@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Durability check: registrations, logins, refreshes and avatar uploads against the real jar on a
 # file database (or PostgreSQL), killed with kill -9 at a random moment of each round and restarted;
-# then every acknowledged operation is checked (bench/Durability.java), with SQLite's integrity check
-# and a look for orphan avatars. See bench/README-durability.md.
+# then every acknowledged operation is checked (bench/Durability.java), and the stored avatars against
+# the rows naming them (every size); on SQLite with its integrity check, on PostgreSQL with amcheck
+# (pg_amcheck: every table and B-tree index). See bench/README-durability.md.
 #
 #   bench/durability.sh                 5 rounds, 8 concurrent clients, port 18480, SQLite
 #   DB=postgresql bench/durability.sh   the same on a throw-away PostgreSQL (bench/postgres.sh), which
@@ -21,6 +22,7 @@ if [ ! -f "$JAR" ]; then
   mvn -B -q package -DskipTests
 fi
 WORK=$(mktemp -d -t avatar-durability.XXXXXX)
+chmod o+x "$WORK" # PostgreSQL runs as postgres, in a folder of its own under it
 DB=${DB:-sqlite}
 cleanup() {
   if [ "$DB" = postgresql ]; then
@@ -43,4 +45,10 @@ case "$DB" in
   *) echo "DB must be sqlite or postgresql" >&2; exit 2 ;;
 esac
 echo "durability check on $DB: $ROUNDS rounds, $WORKERS clients, data in $WORK"
-java -cp "$JAR" bench/Durability.java "$JAR" "$WORK" "$ROUNDS" "$PORT" "$WORKERS"
+status=0
+java -cp "$JAR" bench/Durability.java "$JAR" "$WORK" "$ROUNDS" "$PORT" "$WORKERS" || status=$?
+if [ "$DB" = postgresql ]; then
+  # PostgreSQL's own check of what the killed nodes left (the nodes are stopped by now)
+  bench/postgres.sh amcheck "$WORK/postgres" $((PORT + 1)) avatar || status=1
+fi
+exit "$status"

@@ -3,8 +3,9 @@
 # BENCHMARKS.md against nodes started from the jar on fresh data, each measured together with its
 # physical limit in the same run, and prints one table (also written to target/bench/results.md).
 #
-#   bench/run.sh                      every scenario (about 10 to 15 minutes on 2 cores)
-#   bench/run.sh login user           only these: login user refresh upload image realtime cluster startup
+#   bench/run.sh                      every scenario (about 20 minutes on 2 cores)
+#   bench/run.sh login user           only these: login login-pg user user-pg refresh refresh-pg upload
+#                                     upload-pg image realtime cluster cluster-pg startup
 #   bench/run.sh build                only build the jar and the bench classes
 #   bench/run.sh events               the cost of a published event with 1, 2 and 3 nodes (docs/SCALING.md;
 #                                     run only when named; 5 to 12 minutes on a shared 2-core machine)
@@ -13,6 +14,11 @@
 #
 # Every run writes target/bench/results.md (the table), target/bench/results.json (the table's rows
 # and the numbers behind the pictures) and the pictures, target/bench/*.png.
+#
+# The -pg scenarios run the same against nodes on PostgreSQL (cluster-pg: three nodes with every role
+# on one PostgreSQL, against one node): one throw-away PostgreSQL per run (bench/postgres.sh, Debian's
+# `postgresql` package: apt-get install -y postgresql), on the nodes' cores, a fresh database for each
+# scenario, its data under target/bench/run/postgres/; skipped, with a row saying so, where it is missing.
 #
 # Environment: SERVER_CPUS (0) and LOAD_CPUS (1), the taskset core lists of the nodes (and of the
 # raw harness) and of the load generators; ROUNDS (3) and ROUND_SECONDS (8), the alternating rounds,

@@ -21,8 +21,9 @@ import java.util.Map;
  * The benchmark (not a test): runs the scenarios of BENCHMARKS.md against real nodes started from
  * the jar on fresh data, each together with its physical limit, and prints one table.
  * <p>
- * Arguments: the scenarios to run ({@code login user refresh upload image realtime cluster startup}; none
- * = all; {@code events} only when named). Settings come from system properties set by bench/run.sh: {@code bench.jar},
+ * Arguments: the scenarios to run ({@code login login-pg user user-pg refresh refresh-pg upload upload-pg image
+ * realtime cluster cluster-pg startup}; none = all; -pg: on PostgreSQL, started once per run by
+ * {@link Postgres}, with a fresh database per scenario; {@code events} only when named). Settings come from system properties set by bench/run.sh: {@code bench.jar},
  * {@code bench.cp} (class path of the bench classes, for the raw harness and the realtime node),
  * {@code bench.out} (where results and logs go), {@code bench.serverCpus} / {@code bench.loadCpus}
  * (taskset lists), {@code bench.rounds}, {@code bench.seconds}, {@code bench.warmup} and
@@ -32,9 +33,9 @@ import java.util.Map;
 public final class Bench {
 
   static final String SECRET = "bench-secret-bench-secret-bench-secret-0123456789";
-  /** The scenarios of a run without arguments, in this order. */
-  static final List<String> ALL = List.of("login", "user", "refresh", "upload", "image", "realtime", "cluster",
-    "startup");
+  /** Each scenario on SQLite, then (-pg) the same on PostgreSQL, so that the table shows them side by side. */
+  static final List<String> ALL = List.of("login", "login-pg", "user", "user-pg", "refresh", "refresh-pg", "upload",
+    "upload-pg", "image", "realtime", "cluster", "cluster-pg", "startup");
   /**
    * Scenarios run only when named: {@code events}, the cost of a published event with 1, 2 and 3
    * nodes (docs/SCALING.md), about 3 minutes.
@@ -61,6 +62,8 @@ public final class Bench {
   /** The numbers behind the pictures, by chart ({@link BenchCharts}): written to results.json with the rows. */
   final JsonObject charts = new JsonObject();
   String loadAtStart = "?";
+  /** The run's PostgreSQL, started by the first scenario that needs it. */
+  private Postgres postgres;
   final Vertx vertx = Vertx.vertx(new VertxOptions().setBlockedThreadCheckInterval(60_000));
 
   /** One line of the result table. */
@@ -88,23 +91,34 @@ public final class Bench {
       log("=== %s", scenario);
       try {
         switch (scenario) {
-          case "login" -> new LoginScenario(bench).run();
-          case "user" -> new UserScenario(bench).run();
-          case "refresh" -> new RefreshScenario(bench).run();
-          case "upload" -> new UploadScenario(bench).run();
+          case "login" -> new LoginScenario(bench, false).run();
+          case "login-pg" -> new LoginScenario(bench, true).run();
+          case "user" -> new UserScenario(bench, false).run();
+          case "user-pg" -> new UserScenario(bench, true).run();
+          case "refresh" -> new RefreshScenario(bench, false).run();
+          case "refresh-pg" -> new RefreshScenario(bench, true).run();
+          case "upload" -> new UploadScenario(bench, false).run();
+          case "upload-pg" -> new UploadScenario(bench, true).run();
           case "image" -> new ImageScenario(bench).run();
           case "realtime" -> new RealtimeScenario(bench).run();
           case "cluster" -> new ClusterScenario(bench).run();
+          case "cluster-pg" -> new PostgresClusterScenario(bench).run();
           case "startup" -> new StartupScenario(bench).run();
           case "events" -> new EventCostScenario(bench).run();
           default -> throw new IllegalArgumentException(scenario);
         }
+      } catch (Skipped e) {
+        log("scenario %s skipped: %s", scenario, e.getMessage());
+        bench.rows.add(new Row(scenario, scenario + " skipped", e.getMessage(), "", "", "", null, ""));
       } catch (Exception | AssertionError e) {
         log("scenario %s failed: %s", scenario, e);
         e.printStackTrace(System.out);
         bench.rows.add(new Row(scenario, scenario + " failed", e.toString(), "", "", "", false, ""));
       }
       log("=== %s took %.0f s (load average now %s)", scenario, (System.nanoTime() - t0) / 1e9, Machine.loadAverage());
+    }
+    if (bench.postgres != null) {
+      bench.postgres.close();
     }
     String table = bench.table((System.nanoTime() - started) / 1e9);
     System.out.println();
@@ -119,6 +133,36 @@ public final class Bench {
   }
 
   // ---------------------------------------------------------------- nodes
+
+  /** A scenario that cannot run on this machine (a tool is missing): a row says why, no failure. */
+  static final class Skipped extends Exception {
+    Skipped(String why) {
+      super(why);
+    }
+  }
+
+  /** The run's PostgreSQL, on the server cores; started on first use, stopped at the end of the run. */
+  Postgres postgres() throws Exception {
+    if (postgres == null) {
+      if (!Postgres.installed()) {
+        throw new Skipped("PostgreSQL is not installed (Debian: apt-get install -y postgresql)");
+      }
+      postgres = Postgres.start(Path.of(System.getProperty("bench.postgresScript", "bench/postgres.sh")).toAbsolutePath(),
+        out.resolve("run").resolve("postgres"), serverCpus);
+    }
+    return postgres;
+  }
+
+  /**
+   * The extra environment of a scenario's node: nothing on SQLite; on PostgreSQL a fresh database
+   * named after the scenario, with DB_URL, DB_USER and DB_PASSWORD.
+   */
+  Map<String, String> databaseEnv(String scenario, boolean onPostgres) throws Exception {
+    if (!onPostgres) {
+      return Map.of();
+    }
+    return Postgres.nodeEnv(postgres().freshDatabase(scenario.replace('-', '_')));
+  }
 
   /** The environment of a benchmark node: fresh data in {@code dir}, rate limits out of the way. */
   Map<String, String> nodeEnv(Path dir, int port) {

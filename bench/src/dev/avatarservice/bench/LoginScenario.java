@@ -18,24 +18,33 @@ import static dev.avatarservice.bench.Bench.log;
 /**
  * 1. Logins per second through HTTP against raw Argon2id verifications per second (same parameters,
  * same threads, same cores), alternating; then a flood of logins at three times that rate, during
- * which {@code /health} is probed at a constant rate and the refusals are timed.
+ * which {@code /health} is probed at a constant rate and the refusals are timed. On PostgreSQL
+ * ({@code login-pg}) the same rounds, with PostgreSQL's CPU per login; not the flood, which tests the
+ * hashing pool's queue, not the database.
  */
 final class LoginScenario {
 
   /** The settings a node started by the benchmark runs with, where the benchmark does not override them. */
   private static final JsonObject DEFAULTS = ConfigLoader.bundledDefaults();
   private final Bench b;
+  private final boolean postgres;
 
-  LoginScenario(Bench bench) {
+  LoginScenario(Bench bench, boolean postgres) {
     this.b = bench;
+    this.postgres = postgres;
   }
 
   void run() throws Exception {
-    Path dir = b.freshDir("login");
+    String name = postgres ? "login-pg" : "login";
+    Map<String, String> database = b.databaseEnv(name, postgres);
+    Path dir = b.freshDir(name);
     int port = Proc.freePort();
     int threads = Cores.count(b.serverCpus);
-    try (Proc node = b.startNode("node", dir, port, Map.of(), b.serverCpus); Raw raw = b.startRaw(dir)) {
+    try (Proc node = b.startNode("node", dir, port, database, b.serverCpus); Raw raw = b.startRaw(dir)) {
       node.awaitStatus200(port, "/health", 120_000);
+      if (postgres) {
+        Postgres.requireSchema(database.get("DB_URL"), node);
+      }
       Api api = new Api(b.vertx, port, 64);
       List<JsonObject> accounts = api.register(8, 4);
       List<String> identifiers = accounts.stream().map(a -> a.getJsonObject("user").getString("identifier")).toList();
@@ -53,6 +62,9 @@ final class LoginScenario {
       // costs ~2 ms per login, after 90 s next to nothing (BENCHMARKS.md).
       Load.closedLoop(b.vertx, lanes, 6 * b.warmup, node.pid(), login);
       PairedRounds rounds = new PairedRounds("raw Argon2id hashes", "logins");
+      if (postgres) {
+        rounds.database(b.postgres()::cpuNanos);
+      }
       List<Double> hashShares = new ArrayList<>();
       for (int round = 1; round <= b.rounds; round++) {
         Load.Result s = rounds.run(round, () -> raw.run(f(hash, b.seconds)),
@@ -61,17 +73,20 @@ final class LoginScenario {
         hashShares.add(s.cpuShare("password-hashin"));
       }
       double ratio = rounds.ratio();
-      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", "logins").put("measured", rounds.rate())
-        .put("limit", rounds.limitRate()).put("ratio", rounds.ratio()).put("limitName", "raw Argon2id")
-        .put("target", 0.9));
-      b.row("1", f("logins/s through HTTP (%d in flight, HASH_THREADS=%d)", lanes, threads),
+      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", postgres ? "logins, PostgreSQL" : "logins")
+        .put("measured", rounds.rate()).put("limit", rounds.limitRate()).put("ratio", rounds.ratio())
+        .put("limitName", "raw Argon2id").put("target", 0.9));
+      b.row(postgres ? "1 pg" : "1", f("logins/s through HTTP (%d in flight, HASH_THREADS=%d)%s", lanes, threads,
+          postgres ? ", on PostgreSQL" : ""),
         f("%.2f/s", rounds.rate()), f("raw Argon2id %.2f/s", rounds.limitRate()), rounds.ratioText(), ">= 0.9",
         ratio >= 0.9 && rounds.notOk() == 0,
-        f("%.1f ms per login vs %.1f ms per raw hash; the node's hashing thread: %.0f%% of its CPU; by thread,"
-          + " last round: %s", rounds.cpuMs(), rounds.limitCpuMs(), 100 * Load.median(hashShares),
-          rounds.lastThreads()));
+        f("%.1f ms per login%s vs %.1f ms per raw hash; the node's hashing thread: %.0f%% of its CPU; by thread,"
+          + " last round: %s", rounds.cpuMs(), postgres ? f(" + PostgreSQL %.2f ms", rounds.dbCpuMs()) : "",
+          rounds.limitCpuMs(), 100 * Load.median(hashShares), rounds.lastThreads()));
 
-      flood(node, port, identifiers, rounds.rate(), threads);
+      if (!postgres) {
+        flood(node, port, identifiers, rounds.rate(), threads);
+      }
       api.close();
     }
   }

@@ -21,6 +21,10 @@ final class PairedRounds {
   private final List<Double> ratios = new ArrayList<>();
   private final List<Double> limitCpu = new ArrayList<>();
   private final List<Double> cpu = new ArrayList<>();
+  private final List<Double> limitDbCpu = new ArrayList<>();
+  private final List<Double> dbCpu = new ArrayList<>();
+  /** The database server's CPU time so far (PostgreSQL's processes), or null: SQLite runs inside the node. */
+  private java.util.function.LongSupplier database;
   private long notOk;
   private String lastThreads = "";
 
@@ -30,16 +34,29 @@ final class PairedRounds {
     this.serviceName = serviceName;
   }
 
+  /** Also measures the CPU time of a database server of its own (PostgreSQL) on both sides. */
+  PairedRounds database(java.util.function.LongSupplier cpuNanos) {
+    this.database = cpuNanos;
+    return this;
+  }
+
   /** Measures round {@code round} (from 1) of both sides and logs it; the service's side. */
   Load.Result run(int round, Callable<Raw.Result> limit, Callable<Load.Result> service) throws Exception {
     Raw.Result r;
     Load.Result s;
+    long[] db = new long[2];
     if (round % 2 == 1) {
-      r = limit.call();
-      s = service.call();
+      r = measured(limit, db, 0);
+      s = measured(service, db, 1);
     } else {
-      s = service.call();
-      r = limit.call();
+      s = measured(service, db, 1);
+      r = measured(limit, db, 0);
+    }
+    if (database != null) {
+      limitDbCpu.add(r.ops() == 0 ? Double.NaN : db[0] / 1e6 / r.ops());
+      dbCpu.add(s.ok() == 0 ? Double.NaN : db[1] / 1e6 / s.ok());
+      log("  round %d: PostgreSQL's CPU per operation (ms): %s %.3f | %s %.3f", round, limitName,
+        limitDbCpu.get(limitDbCpu.size() - 1), serviceName, dbCpu.get(dbCpu.size() - 1));
     }
     limitRates.add(r.perSecond());
     rates.add(s.okPerSecond());
@@ -54,6 +71,22 @@ final class PairedRounds {
       s.okPerSecond() / r.perSecond());
     log("  server CPU per operation by thread (ms): %s", s.threads);
     return s;
+  }
+
+  private <T> T measured(Callable<T> side, long[] db, int index) throws Exception {
+    long before = database == null ? 0 : database.getAsLong();
+    T result = side.call();
+    db[index] = database == null ? 0 : database.getAsLong() - before;
+    return result;
+  }
+
+  /** Median CPU of the database server per service operation and per limit operation, in ms (NaN: none). */
+  double dbCpuMs() {
+    return Load.median(dbCpu);
+  }
+
+  double limitDbCpuMs() {
+    return Load.median(limitDbCpu);
   }
 
   /** The median of the rounds' ratios. */

@@ -35,6 +35,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>{@code sqlite FILE SECONDS SYNCHRONOUS BUSY_TIMEOUT_MS}: one writer doing the refresh
  *       rotation's transaction (UPDATE ... RETURNING, INSERT, SELECT of the user, COMMIT) with plain
  *       JDBC on a file with the store's pragmas and schema.</li>
+ *   <li>{@code postgres URL SECONDS THREADS}: the refresh rotation's transaction on PostgreSQL
+ *       (UPDATE ... RETURNING with the session check, INSERT of the next token, UPDATE of the
+ *       session, COMMIT), each of THREADS threads on a connection of its own rotating its own chain,
+ *       in a database (URL, user and password {@code avatar}) given the store's PostgreSQL schema.</li>
  * </ul>
  */
 public final class RawHarness {
@@ -54,6 +58,7 @@ public final class RawHarness {
           new Argon2Settings(Integer.parseInt(cmd[3]), Integer.parseInt(cmd[4]), Integer.parseInt(cmd[5])));
         case "image" -> image(Integer.parseInt(cmd[1]), Double.parseDouble(cmd[2]));
         case "sqlite" -> sqlite(cmd[1], Double.parseDouble(cmd[2]), cmd[3], Integer.parseInt(cmd[4]));
+        case "postgres" -> postgres(cmd[1], Double.parseDouble(cmd[2]), Integer.parseInt(cmd[3]));
         case "quit" -> -1;
         default -> throw new IllegalArgumentException("unknown command " + line);
       };
@@ -141,7 +146,7 @@ public final class RawHarness {
       connection = DriverManager.getConnection("jdbc:sqlite:" + file + "?foreign_keys=true&busy_timeout=" + busyTimeout
         + "&transaction_mode=IMMEDIATE&journal_mode=WAL&synchronous=" + synchronous);
       try (Statement statement = connection.createStatement()) {
-        for (String sql : statements(resource("db/migration/V1__accounts.sql"))) {
+        for (String sql : statements(resource(SQLITE_SCHEMA))) {
           statement.execute(sql);
         }
         statement.execute("INSERT INTO users (id, identifier, identifier_key, password_hash, registered_at)"
@@ -192,8 +197,141 @@ public final class RawHarness {
     return ops;
   }
 
-  /** A token hash as the service stores it: SHA-256, hex. */
+  /** The accounts migration of SQLite: in a folder of its own once PostgreSQL has one too. */
+  private static final String SQLITE_SCHEMA = RawHarness.class.getClassLoader()
+    .getResource("db/migration/sqlite/V1__accounts.sql") != null
+    ? "db/migration/sqlite/V1__accounts.sql" : "db/migration/V1__accounts.sql";
+  /** Where the store's PostgreSQL migrations are, on the class path (target/classes). */
+  private static final String POSTGRES_MIGRATIONS = "db/migration/postgresql";
+
+  /** One rotating chain of refresh tokens on a connection of its own. */
+  private static final class Lane {
+    final Connection connection;
+    final String userId;
+    final String sessionId;
+    final int id;
+    long sequence;
+    final PreparedStatement rotate;
+    final PreparedStatement insert;
+    final PreparedStatement touch;
+
+    Lane(Connection connection, int id) throws Exception {
+      this.connection = connection;
+      this.id = id;
+      this.userId = String.format("00000000-0000-4000-8000-%012d", id);
+      this.sessionId = String.format("00000000-0000-4000-9000-%012d", id);
+      // the statements of store/Accounts.refresh, prepared once (server-side after the driver's 5th use)
+      rotate = connection.prepareStatement("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?"
+        + " AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?"
+        + " AND family_id IN (SELECT id FROM sessions WHERE created_at > ?) RETURNING family_id, user_id");
+      insert = connection.prepareStatement("INSERT INTO refresh_tokens (token_hash, family_id, user_id, issued_at,"
+        + " expires_at) VALUES (?, ?, ?, ?, ?)");
+      touch = connection.prepareStatement("UPDATE sessions SET last_used_at = ? WHERE id = ?");
+    }
+
+    void rotate() throws Exception {
+      long nowMillis = System.currentTimeMillis();
+      long now = nowMillis / 1000;
+      rotate.setLong(1, now);
+      rotate.setString(2, token(id + "-" + sequence));
+      rotate.setLong(3, now);
+      rotate.setLong(4, nowMillis - 86_400_000L * 365);
+      String family;
+      String user;
+      try (ResultSet rotated = rotate.executeQuery()) {
+        if (!rotated.next()) {
+          throw new IllegalStateException("token " + id + "-" + sequence + " was not rotated");
+        }
+        family = rotated.getString(1);
+        user = rotated.getString(2);
+      }
+      insert.setString(1, token(id + "-" + (sequence + 1)));
+      insert.setString(2, family);
+      insert.setString(3, user);
+      insert.setLong(4, now);
+      insert.setLong(5, now + 2_592_000);
+      insert.executeUpdate();
+      touch.setLong(1, nowMillis);
+      touch.setString(2, family);
+      touch.executeUpdate();
+      connection.commit();
+      sequence++;
+    }
+  }
+
+  private static final List<Lane> lanes = new ArrayList<>();
+
+  /**
+   * The refresh rotation on PostgreSQL at best: {@code threads} connections, each rotating its own
+   * session's chain (no two transactions touch the same rows, as 16 clients rotating their own
+   * sessions), statements prepared once, every commit durable (the server's fsync, on by default).
+   */
+  private static long postgres(String url, double seconds, int threads) throws Exception {
+    // string parameters typed by the server: the same statements whether ids are text or uuid
+    String jdbc = url + (url.contains("?") ? "&" : "?") + "stringtype=unspecified";
+    if (lanes.isEmpty()) {
+      try (Connection setup = DriverManager.getConnection(jdbc, "avatar", "avatar");
+           Statement statement = setup.createStatement()) {
+        for (String migration : postgresMigrations()) {
+          for (String sql : statements(resource(migration))) {
+            statement.execute(sql);
+          }
+        }
+      }
+    }
+    while (lanes.size() < threads) {
+      int id = lanes.size();
+      Connection connection = DriverManager.getConnection(jdbc, "avatar", "avatar");
+      Lane lane = new Lane(connection, id);
+      try (PreparedStatement user = connection.prepareStatement("INSERT INTO users (id, identifier, identifier_key,"
+             + " password_hash, registered_at) VALUES (?, ?, ?, 'x', 0)");
+           PreparedStatement session = connection.prepareStatement("INSERT INTO sessions (id, user_id, created_at,"
+             + " last_used_at) VALUES (?, ?, ?, ?)");
+           PreparedStatement first = connection.prepareStatement("INSERT INTO refresh_tokens (token_hash, family_id,"
+             + " user_id, issued_at, expires_at) VALUES (?, ?, ?, 0, 9999999999)")) {
+        user.setString(1, lane.userId);
+        user.setString(2, "raw-" + id);
+        user.setString(3, "raw-" + id);
+        user.executeUpdate();
+        session.setString(1, lane.sessionId);
+        session.setString(2, lane.userId);
+        session.setLong(3, System.currentTimeMillis());
+        session.setLong(4, System.currentTimeMillis());
+        session.executeUpdate();
+        first.setString(1, token(id + "-0"));
+        first.setString(2, lane.sessionId);
+        first.setString(3, lane.userId);
+        first.executeUpdate();
+      }
+      connection.setAutoCommit(false);
+      lanes.add(lane);
+    }
+    List<Lane> used = lanes.subList(0, threads);
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    ThreadLocal<Lane> mine = ThreadLocal.withInitial(() -> used.get(next.getAndIncrement()));
+    return loop(threads, seconds, () -> mine.get().rotate());
+  }
+
+  /** The store's PostgreSQL migrations, by version (V1__..., V2__...). */
+  private static List<String> postgresMigrations() throws Exception {
+    java.net.URL folder = RawHarness.class.getClassLoader().getResource(POSTGRES_MIGRATIONS);
+    if (folder == null || !"file".equals(folder.getProtocol())) {
+      throw new IllegalStateException("no PostgreSQL migrations in " + POSTGRES_MIGRATIONS
+        + " on the class path: this build has no PostgreSQL store");
+    }
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of(folder.toURI()))) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V[0-9]+__.*\\.sql"))
+        .sorted(java.util.Comparator.comparingInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))))
+        .map(n -> POSTGRES_MIGRATIONS + "/" + n).toList();
+    }
+  }
+
   private static String token(long n) throws Exception {
+    return token(Long.toString(n));
+  }
+
+  /** A token hash as the service stores it: SHA-256, hex. */
+  private static String token(String n) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
       .digest(("raw-" + n).getBytes(StandardCharsets.UTF_8)));
   }

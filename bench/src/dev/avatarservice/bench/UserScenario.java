@@ -14,7 +14,8 @@ import static dev.avatarservice.bench.Bench.log;
  * 2. Authenticated {@code GET /api/user} per second against {@code GET /health} on the same node,
  * with wrk (closed loop, alternating rounds); then {@code /api/user} at half that maximum from an
  * open-loop client ({@link LeanOpenLoop}: constant arrival rate, latency from the intended send time), and the same
- * client against {@code /health} at the same rate to show its own floor.
+ * client against {@code /health} at the same rate to show its own floor. On PostgreSQL
+ * ({@code user-pg}) the closed-loop rounds, with PostgreSQL's CPU per request.
  */
 final class UserScenario {
 
@@ -22,16 +23,24 @@ final class UserScenario {
   /** Enough that requests rarely wait for a free connection at half the maximum rate. */
   static final int OPEN_LOOP_CONNECTIONS = 64;
   private final Bench b;
+  private final boolean postgres;
 
-  UserScenario(Bench bench) {
+  UserScenario(Bench bench, boolean postgres) {
     this.b = bench;
+    this.postgres = postgres;
   }
 
   void run() throws Exception {
-    Path dir = b.freshDir("user");
+    String name = postgres ? "user-pg" : "user";
+    Map<String, String> database = b.databaseEnv(name, postgres);
+    Path dir = b.freshDir(name);
     int port = Proc.freePort();
-    try (Proc node = b.startNode("node", dir, port, Map.of(), b.serverCpus)) {
+    java.util.function.LongSupplier dbCpu = postgres ? b.postgres()::cpuNanos : () -> 0;
+    try (Proc node = b.startNode("node", dir, port, database, b.serverCpus)) {
       node.awaitStatus200(port, "/health", 120_000);
+      if (postgres) {
+        Postgres.requireSchema(database.get("DB_URL"), node);
+      }
       Api api = new Api(b.vertx, port, 16);
       List<String> tokens = api.register(16, 4).stream().map(a -> a.getString("accessToken")).toList();
       api.close();
@@ -52,18 +61,35 @@ final class UserScenario {
       List<Double> ratios = new ArrayList<>();
       List<Double> healthCpu = new ArrayList<>();
       List<Double> userCpu = new ArrayList<>();
+      List<Double> healthDb = new ArrayList<>();
+      List<Double> userDb = new ArrayList<>();
       double wrkCpu = 0;
       boolean clean = true;
       for (int round = 1; round <= b.rounds; round++) {
         Load.Wrk h;
         Load.Wrk u;
         // ABBA: neither side always runs first, so a drift of the machine favours neither
+        long[] db = new long[4];
         if (round % 2 == 1) {
+          db[0] = dbCpu.getAsLong();
           h = Load.wrk(base + "/health", CONNECTIONS, b.seconds, null, node.pid());
+          db[1] = dbCpu.getAsLong();
           u = Load.wrk(base + "/api/user", CONNECTIONS, b.seconds, script, node.pid());
+          db[2] = db[1];
+          db[3] = dbCpu.getAsLong();
         } else {
+          db[2] = dbCpu.getAsLong();
           u = Load.wrk(base + "/api/user", CONNECTIONS, b.seconds, script, node.pid());
+          db[3] = dbCpu.getAsLong();
           h = Load.wrk(base + "/health", CONNECTIONS, b.seconds, null, node.pid());
+          db[0] = db[3];
+          db[1] = dbCpu.getAsLong();
+        }
+        healthDb.add((db[1] - db[0]) / 1e3 / h.requests());
+        userDb.add((db[3] - db[2]) / 1e3 / u.requests());
+        if (postgres) {
+          log("  PostgreSQL's CPU per request: /health %.2f us, /api/user %.2f us", healthDb.get(healthDb.size() - 1),
+            userDb.get(userDb.size() - 1));
         }
         health.add(h.okRps());
         user.add(u.okRps());
@@ -81,16 +107,20 @@ final class UserScenario {
         log("  /health %s | /api/user %s", h.split(), u.split());
       }
       double ratio = Load.median(ratios);
-      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", "GET /api/user")
+      b.chart("throughput", new io.vertx.core.json.JsonObject().put("scenario", postgres ? "GET /api/user, PostgreSQL" : "GET /api/user")
         .put("measured", Load.median(user)).put("limit", Load.median(health)).put("ratio", ratio)
         .put("limitName", "GET /health").put("target", 0.5));
-      b.row("2", f("GET /api/user per s (wrk, %d connections)", CONNECTIONS), f("%.0f/s", Load.median(user)),
+      b.row(postgres ? "2 pg" : "2", f("GET /api/user per s (wrk, %d connections)%s", CONNECTIONS,
+          postgres ? ", on PostgreSQL" : ""), f("%.0f/s", Load.median(user)),
         f("GET /health %.0f/s", Load.median(health)), f("%.3f (rounds spread %.0f%%)", ratio, Load.spread(ratios)),
         ">= 0.5, all 2xx", ratio >= 0.5 && clean,
-        f("%.0f us per /api/user vs %.0f us per /health (wrk CPU at most %.0f%%)", Load.median(userCpu),
-          Load.median(healthCpu), wrkCpu));
+        f("%.0f us per /api/user vs %.0f us per /health%s (wrk CPU at most %.0f%%)", Load.median(userCpu),
+          Load.median(healthCpu), postgres ? f("; PostgreSQL %.1f us per /api/user, %.1f us per /health",
+            Load.median(userDb), Load.median(healthDb)) : "", wrkCpu));
 
-      openLoop(node, port, tokens, Load.median(user) / 2);
+      if (!postgres) {
+        openLoop(node, port, tokens, Load.median(user) / 2);
+      }
     }
   }
 
