@@ -20,6 +20,8 @@ public final class TestCluster {
 
   private final String name = "avatar-service-test-" + UUID.randomUUID();
   private final int[] ports;
+  /** Slots whose configuration was handed out: their port is a member's (or about to be), never changed. */
+  private final boolean[] given;
 
   public TestCluster(int slots) {
     this.ports = IntStream.range(0, slots).map(slot -> {
@@ -29,6 +31,7 @@ public final class TestCluster {
         throw new UncheckedIOException(e);
       }
     }).toArray();
+    this.given = new boolean[slots];
   }
 
   public String name() {
@@ -39,16 +42,18 @@ public final class TestCluster {
    * The configuration keys of member slot {@code slot}, then {@code overrides}. A slot's port was free
    * when the cluster was made, but free ports come from the ephemeral range, which any outgoing
    * connection of the machine may have taken since (a slot used late in a test class): then the slot
-   * gets another; the members already running need not know it, since a new member joins through them.
+   * gets another when it is first asked for; the members already running need not know it, since a
+   * new member joins through them.
    */
-  public Map<String, Object> member(int slot, Map<String, Object> overrides) {
-    if (!bindable(ports[slot])) {
+  public synchronized Map<String, Object> member(int slot, Map<String, Object> overrides) {
+    if (!given[slot] && !bindable(ports[slot])) {
       try {
         ports[slot] = TestNode.freePort();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
+    given[slot] = true;
     Map<String, Object> config = new HashMap<>();
     config.put("CLUSTER", true);
     config.put("CLUSTER_NAME", name);
