@@ -11,6 +11,7 @@ import dev.avatarservice.bus.Field;
 import dev.avatarservice.bus.StoreClient;
 import dev.avatarservice.config.AvatarSettings;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import dev.avatarservice.worker.BoundedPool;
 import io.vertx.core.buffer.Buffer;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The avatar routes: upload ({@code POST /api/user/avatar}, alias {@code POST /avatar}), removal
@@ -113,7 +115,17 @@ public final class AvatarRoutes {
         .header("Retry-After", "1"));
       return;
     }
-    ctx.addEndHandler(ended -> inFlight.finish(userId));
+    AtomicBoolean held = new AtomicBoolean(true);
+    Handler<Void> release = done -> {
+      if (held.compareAndSet(true, false)) {
+        inFlight.finish(userId);
+      }
+    };
+    // before the answer leaves: a client that sends its next upload as soon as it reads this answer
+    // (on another connection, so maybe another event loop) must not find this one still in progress
+    ctx.addHeadersEndHandler(release);
+    // and for a request that ends without an answer (its connection closed)
+    ctx.addEndHandler(ended -> release.handle(null));
     ctx.next();
   }
 

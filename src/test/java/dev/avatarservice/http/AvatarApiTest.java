@@ -249,6 +249,22 @@ class AvatarApiTest {
     assertThat(answer.header("Connection")).isEqualToIgnoringCase("close");
   }
 
+  /**
+   * A client may send its next upload as soon as it has read the answer to the last one, on another
+   * connection (served by another event loop): the last one is no longer "in progress" then.
+   */
+  @Test
+  void anUploadSentAsSoonAsTheLastOneIsAnsweredIsNotRefusedAsConcurrent() {
+    String token = newToken();
+    String request = "POST " + UPLOAD + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+      + "\r\nContent-Type: image/png\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 60; i++) {
+      RawHttp.Response answer = RawHttp.exchange(node.port(), request.getBytes(StandardCharsets.US_ASCII), false)
+        .orElseThrow(() -> new AssertionError("the server closed the connection without an answer"));
+      assertThat(answer.status()).as("upload %d: %s", i, answer.bodyText()).isEqualTo(400);
+    }
+  }
+
   @Test
   void bodiesOfTheWrongShapeAreRefusedWith400Or415() {
     String token = newToken();
