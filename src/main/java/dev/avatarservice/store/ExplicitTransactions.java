@@ -101,8 +101,8 @@ final class ExplicitTransactions {
           // The JDBC client asks for generated keys on every statement; PostgreSQL's driver then
           // hands the rows of a RETURNING clause out as keys, not as the statement's result. Our
           // statements say what they return.
-          if (plainStatements && arguments == 2 && args[1] instanceof Integer) {
-            return connection.prepareStatement((String) args[0]);
+          if (plainStatements && (arguments == 1 || arguments == 2 && args[1] instanceof Integer)) {
+            return GivenParameters.of(connection.prepareStatement((String) args[0]));
           }
         }
         default -> {
