@@ -7,6 +7,7 @@ import dev.avatarservice.support.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -87,7 +88,12 @@ public final class TestSocket {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
-    TestSocket socket = client.connect(options).map(ws -> new TestSocket(ws, mode)).await();
+    // Handlers before the connection: a socket from connect() is resumed before the future's own
+    // callbacks run, so a first frame that came with the handshake (SockJS's "o", a header-authenticated
+    // "ready") could be delivered before handlers set there, and be lost.
+    ClientWebSocket ws = client.webSocket();
+    TestSocket socket = new TestSocket(ws, mode);
+    ws.connect(options).await();
     if (mode == Mode.SOCKJS) {
       try {
         socket.opened.get(WAIT_SECONDS, TimeUnit.SECONDS);
