@@ -87,6 +87,11 @@ public final class ClusterView implements AutoCloseable {
     return hazelcast == null ? "" : hazelcast.getCluster().getLocalMember().getUuid().toString();
   }
 
+  /** Whether this member sees any other member of its cluster (a member cut off sees only itself). */
+  public boolean others() {
+    return hazelcast != null && hazelcast.getCluster().getMembers().size() > 1;
+  }
+
   /** How many membership changes this member has seen: members removed, merges, shut-downs. */
   public long changes() {
     return changes.get();

@@ -90,6 +90,10 @@ public record Settings(Set<Role> roles, HttpSettings http, StoreSettings store, 
     if (dbUrl.startsWith(SQLITE_URL)) {
       dbPath = dbUrl.substring(SQLITE_URL.length());
       dbUrl = "";
+      if (dbPath.isBlank()) {
+        // sqlite-jdbc would open a temporary database, and every write would be lost on restart
+        throw new ConfigException("DB_URL jdbc:sqlite: needs a file after the colon (or leave DB_URL empty and set DB_PATH)");
+      }
     } else if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:postgresql:")) {
       // not the value: a URL may carry a password
       throw new ConfigException("DB_URL must be empty (SQLite at DB_PATH), jdbc:sqlite:<file> or jdbc:postgresql://host:port/database");

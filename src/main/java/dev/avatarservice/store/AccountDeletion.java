@@ -82,8 +82,10 @@ final class AccountDeletion {
             // where the bytes live in the database, they go with the row
             .compose(gone -> (gone.rowCount() == 1 ? files.detach(tx, file) : Future.<Void>succeededFuture())
               .map(gone.rowCount()))))
-          // Whatever the outcome (committed, raced, unknown), the next lookup reads the row.
+          // Whatever the outcome (committed, raced, unknown), the next lookup reads the row, here and
+          // (for an unknown one: a COMMIT whose answer was lost may have gone through) on the other stores.
           .onComplete(done -> cache.forget(userId))
+          .recover(error -> deleted.apply(userId).transform(told -> Future.<Integer>failedFuture(error)))
           .compose(count -> {
             if (count == 1) {
               return deleted.apply(userId).map(new JsonObject());

@@ -168,7 +168,9 @@ final class Avatars {
       // forgotten, not replaced: two uploads' completions need not arrive in their commits' order
       .transform(done -> {
         cache.forget(userId);
-        return done.succeeded() ? changed.apply(userId).map(done.result()) : Future.<Moved>failedFuture(done.cause());
+        // on a failure too: a COMMIT whose answer was lost may have gone through
+        return changed.apply(userId).transform(told -> done.succeeded()
+          ? Future.succeededFuture(done.result()) : Future.<Moved>failedFuture(done.cause()));
       })
       .compose(moved -> files.release(moved.previous()).map(deleted -> new JsonObject()
         .put(Field.USER, moved.user())

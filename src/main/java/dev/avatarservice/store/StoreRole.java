@@ -37,9 +37,11 @@ import java.util.function.Supplier;
  * answers anything, it stops serving (every store request is refused with UNAVAILABLE), unregisters
  * its consumers and closes the database. It never releases the lock then: it may be another's. After
  * {@code D + 2I} (by then a removed member has learnt it, from the master or from the others'
- * missing heartbeats) it judges: no membership change since before the pause and the same member
- * identity means it was never removed and still holds the lock, so it serves again; otherwise it
- * waits as a standby once Hazelcast has merged it back (with a new identity). Hazelcast telling this
+ * missing heartbeats) it judges: the same member identity and either no membership change since
+ * before the pause, or other members still in view and the holder entry (which a taker writes the
+ * moment it has the lock) still naming it, mean it was never removed and still holds the lock, so it
+ * serves again; otherwise it waits as a standby once Hazelcast has merged it back (with a new
+ * identity). If it cannot reopen the database, it lets the role go for another node to take. Hazelcast telling this
  * member it is merging into another cluster (it was split off) fences it too.
  *
  * <p>The taker waits too before opening: not at all when the previous holder's process is gone
@@ -202,7 +204,10 @@ public final class StoreRole {
         attempt.result().release();
         return;
       }
+      // read the previous holder, then name this node at once: a paused holder judging whether it
+      // still holds the role (judge) must find it taken from the moment it is
       holderInfo()
+        .compose(previous -> announce().map(previous))
         .compose(previous -> {
           long margin = margin(previous);
           if (margin > 0) {
@@ -230,12 +235,7 @@ public final class StoreRole {
   /** The role is held: says so to the cluster, opens the database, serves, and watches for pauses. */
   private Future<Void> take(Lock held, String how) {
     lock = held;
-    JsonObject me = new JsonObject().put("address", cluster.localAddress()).put("host", host)
-      .put("pid", ProcessHandle.current().pid())
-      .put("database", Database.IN_MEMORY.equals(settings.dbPath()) ? Database.IN_MEMORY
-        : Path.of(settings.dbPath()).toAbsolutePath().normalize().toString());
-    return vertx.sharedData().<String, String>getAsyncMap(SharedNames.STORE_HOLDER)
-      .compose(map -> map.put(HOLDER_KEY, me.encode()))
+    return announce()
       .compose(put -> open.get())
       .onSuccess(opened -> {
         fenced = false;
@@ -275,21 +275,43 @@ public final class StoreRole {
     });
   }
 
-  /** After a fence: serve again if the cluster never removed this member, else stand by once merged back. */
+  /**
+   * After a fence: serve again if the cluster never removed this member, else stand by once merged
+   * back. Never removed: the same member identity, and either no membership change at all, or
+   * (other members left meanwhile) this member still sees others and the holder entry, which a
+   * taker writes the moment it has the lock, still names it. A member that was removed sees itself
+   * alone (it dropped the others it could not hear) until it is merged back with a new identity.
+   */
   private void judge(long changesBefore, String memberBefore) {
     if (stopped) {
       return;
     }
-    if (changesBefore >= 0 && cluster.changes() == changesBefore && cluster.localMemberId().equals(memberBefore)) {
-      LOG.warn("Store role: this member was never removed from the cluster and still holds the role: serving again");
-      take(lock, "kept").onFailure(error -> LOG.error("Store role: reopening the database failed: {}", error.toString()));
-      return;
-    }
-    // removed: Hazelcast has released the lock (it is no longer this node's to release)
-    lock = null;
-    fenced = false;
-    LOG.error("Store role lost: this member was removed from the cluster; it waits as a standby once it is a member again");
-    awaitNewIdentity(memberBefore);
+    boolean sameMember = cluster.localMemberId().equals(memberBefore);
+    Future<Boolean> kept = !sameMember ? Future.succeededFuture(false)
+      : changesBefore >= 0 && cluster.changes() == changesBefore ? Future.succeededFuture(true)
+      : !cluster.others() ? Future.succeededFuture(false)
+      : holderInfo().map(holder -> holder != null && me().getString("address").equals(holder.getString("address"))
+        && me().getLong("pid").equals(holder.getLong("pid"))).otherwise(false);
+    kept.onComplete(done -> {
+      if (stopped) {
+        return;
+      }
+      if (done.succeeded() && done.result()) {
+        LOG.warn("Store role: this member was never removed from the cluster and still holds the role: serving again");
+        take(lock, "kept").onFailure(error -> {
+          // as a taker that cannot open: let another node try, and wait for the role again
+          LOG.error("Store role: reopening the database failed ({}): letting the role go", error.toString());
+          release();
+          vertx.setTimer(RETRY_MILLIS, id -> waitForRole());
+        });
+        return;
+      }
+      // removed: Hazelcast has released the lock (it is no longer this node's to release)
+      lock = null;
+      fenced = false;
+      LOG.error("Store role lost: this member was removed from the cluster; it waits as a standby once it is a member again");
+      awaitNewIdentity(memberBefore);
+    });
   }
 
   /** A removed member gets a new identity when Hazelcast merges it back; only then may it compete again. */
@@ -319,6 +341,19 @@ public final class StoreRole {
   private long pauseLimitMillis() {
     long heartbeat = cluster.heartbeatMillis();
     return Math.max(heartbeat, cluster.noHeartbeatMillis() - 2 * heartbeat);
+  }
+
+  /** This node as the holder, in the cluster map the standbys and {@code judge} read. */
+  private Future<Void> announce() {
+    return vertx.sharedData().<String, String>getAsyncMap(SharedNames.STORE_HOLDER)
+      .compose(map -> map.put(HOLDER_KEY, me().encode()));
+  }
+
+  private JsonObject me() {
+    return new JsonObject().put("address", cluster.localAddress()).put("host", host)
+      .put("pid", ProcessHandle.current().pid())
+      .put("database", Database.IN_MEMORY.equals(settings.dbPath()) ? Database.IN_MEMORY
+        : Path.of(settings.dbPath()).toAbsolutePath().normalize().toString());
   }
 
   private Future<JsonObject> holderInfo() {

@@ -123,48 +123,52 @@ public final class StoreVerticle extends VerticleBase {
           });
           consumers.add(forget);
         }
-        serve(StoreAddress.REGISTER, accounts::register);
-        serve(StoreAddress.CREDENTIALS, accounts::credentials);
-        serve(StoreAddress.OPEN_SESSION, accounts::login);
-        serve(StoreAddress.REFRESH, accounts::refresh);
-        serve(StoreAddress.END_SESSIONS, accounts::endSessions);
-        serve(StoreAddress.SESSIONS, accounts::sessions);
-        serve(StoreAddress.CHANGE_PASSWORD, accounts::changePassword);
-        serve(StoreAddress.USER, accounts::user);
-        serve(StoreAddress.DELETE_USER,
-          new AccountDeletion(opened.pool(), opened.dialect(), files, users, this::userChanged)::delete);
-        serve(StoreAddress.SET_AVATAR, avatars::set);
-        serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
-        SecretFile secretFile = new SecretFile(vertx, opened.pool(), settings, random);
-        serve(StoreAddress.AVATAR_FILE, avatars::serve);
-        serve(StoreAddress.SIGNING_KEY, request -> secretFile.key().map(key -> new JsonObject().put(Field.KEY, key)));
-        AdminQueries admin = new AdminQueries(opened.pool(), rows, clock);
-        serve(StoreAddress.LIST_USERS, admin::list);
-        serve(StoreAddress.BACKUP, files instanceof AvatarFiles folder ? new Backup(vertx, opened, folder, clock)::run
-          : request -> Future.failedFuture(Failure.NOT_SUPPORTED.exception(
-            "the database is PostgreSQL: back it up with pg_dump (the avatars are in it)")));
-        serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute()
-          .map(result -> new JsonObject().put(Field.HOLDER, role.address())));
-        purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
-          accounts.purgeExpiredTokens()
-            .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
-            .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString()));
-          // file times are the system's, whatever clock the accounts use
-          avatars.sweep(System.currentTimeMillis() - ORPHAN_MIN_AGE_MS)
-            .onSuccess(count -> {
-              if (count > 0) {
-                LOG.info("Removed {} avatar files that no account points at", count);
-              }
-            })
-            .onFailure(error -> LOG.warn("Sweeping the avatar folder failed: {}", error.getClass().getName()));
-        });
+        // On PostgreSQL this store is listed among the stores to tell of changes before it serves
+        // anything it could cache: a change made elsewhere in between would never reach its cache.
         Future<?> listed = peers == null ? Future.succeededFuture() : peers.start((userId, ids) -> {
           if (userId != null) {
             users.forget(userId);
           }
           sessions.forget(ids);
         });
-        return Future.all(consumers.stream().map(MessageConsumer::completion).toList()).compose(registered -> listed);
+        return listed.compose(listedDone -> {
+          serve(StoreAddress.REGISTER, accounts::register);
+          serve(StoreAddress.CREDENTIALS, accounts::credentials);
+          serve(StoreAddress.OPEN_SESSION, accounts::login);
+          serve(StoreAddress.REFRESH, accounts::refresh);
+          serve(StoreAddress.END_SESSIONS, accounts::endSessions);
+          serve(StoreAddress.SESSIONS, accounts::sessions);
+          serve(StoreAddress.CHANGE_PASSWORD, accounts::changePassword);
+          serve(StoreAddress.USER, accounts::user);
+          serve(StoreAddress.DELETE_USER,
+            new AccountDeletion(opened.pool(), opened.dialect(), files, users, this::userChanged)::delete);
+          serve(StoreAddress.SET_AVATAR, avatars::set);
+          serve(StoreAddress.REMOVE_AVATAR, avatars::remove);
+          SecretFile secretFile = new SecretFile(vertx, opened.pool(), settings, random);
+          serve(StoreAddress.AVATAR_FILE, avatars::serve);
+          serve(StoreAddress.SIGNING_KEY, request -> secretFile.key().map(key -> new JsonObject().put(Field.KEY, key)));
+          AdminQueries admin = new AdminQueries(opened.pool(), rows, clock);
+          serve(StoreAddress.LIST_USERS, admin::list);
+          serve(StoreAddress.BACKUP, files instanceof AvatarFiles folder ? new Backup(vertx, opened, folder, clock)::run
+            : request -> Future.failedFuture(Failure.NOT_SUPPORTED.exception(
+              "the database is PostgreSQL: back it up with pg_dump (the avatars are in it)")));
+          serve(StoreAddress.PING, request -> opened.pool().query("SELECT 1").execute()
+            .map(result -> new JsonObject().put(Field.HOLDER, role.address())));
+          purgeTimer = vertx.setPeriodic(PURGE_INTERVAL_MS, id -> {
+            accounts.purgeExpiredTokens()
+              .onSuccess(count -> LOG.debug("Purged {} expired refresh tokens", count))
+              .onFailure(error -> LOG.warn("Purging expired refresh tokens failed: {}", error.toString()));
+            // file times are the system's, whatever clock the accounts use
+            avatars.sweep(System.currentTimeMillis() - ORPHAN_MIN_AGE_MS)
+              .onSuccess(count -> {
+                if (count > 0) {
+                  LOG.info("Removed {} avatar files that no account points at", count);
+                }
+              })
+              .onFailure(error -> LOG.warn("Sweeping the avatar folder failed: {}", error.getClass().getName()));
+          });
+          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        });
       })
       .<Void>mapEmpty()
       .onSuccess(done -> LOG.info("Store ready ({})", settings.postgres() ? "PostgreSQL"
@@ -191,8 +195,9 @@ public final class StoreVerticle extends VerticleBase {
     peers = null;
     List<MessageConsumer<JsonObject>> registered = List.copyOf(consumers);
     consumers.clear();
-    Future<?> unregistered = (listed == null ? Future.succeededFuture() : listed.stop())
-      .eventually(() -> Future.all(registered.stream().map(MessageConsumer::unregister).toList()));
+    // serving stops before this store leaves the list of stores to tell of changes (the mirror of open)
+    Future<?> unregistered = Future.all(registered.stream().map(MessageConsumer::unregister).toList())
+      .eventually(() -> listed == null ? Future.succeededFuture() : listed.stop());
     if (opened == null) {
       return unregistered.otherwiseEmpty().mapEmpty();
     }

@@ -30,6 +30,9 @@ class SettingsTest {
     assertThat(postgres.postgres()).isTrue();
     // the password never shows in the settings' text
     assertThat(postgres.toString()).doesNotContain("s3cret").doesNotContain("db:5432");
+    // sqlite-jdbc would open a temporary database for an empty path: every write lost on restart
+    assertThatThrownBy(() -> Settings.parse(json.copy().put("DB_URL", "jdbc:sqlite:")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("needs a file");
     assertThatThrownBy(() -> Settings.parse(json.copy().put("DB_URL", "jdbc:mysql://db/avatars?password=s3cret")))
       .isInstanceOf(ConfigException.class).hasMessageStartingWith("DB_URL must be").hasMessageNotContaining("s3cret");
     assertThatThrownBy(() -> Settings.parse(json.copy().put("DB_PASSWORD", "x").put("DB_PASSWORD_FILE", "/run/secrets/db")))

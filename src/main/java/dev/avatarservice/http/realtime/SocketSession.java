@@ -238,8 +238,7 @@ final class SocketSession {
         return;
       }
     }
-    boolean first = state == State.UNAUTHENTICATED;
-    if (first) {
+    if (state == State.UNAUTHENTICATED) {
       cancelAuthTimer();
       state = State.AUTHENTICATED;
       userId = token.userId();
@@ -253,7 +252,8 @@ final class SocketSession {
       .put(Field.USER_ID, userId)
       .put(Field.AVATAR_URL, user.getValue(Field.AVATAR_URL))
       .encode());
-    SocketRegistry.RecentEvent missed = first ? services.registry().avatarEventSince(userId, asked) : null;
+    // on a renewal too: its ready carries the avatar as read, which an event delivered meanwhile may have replaced
+    SocketRegistry.RecentEvent missed = services.registry().avatarEventSince(userId, asked);
     if (missed != null) {
       deliver(missed.text(), missed.type());
     }
