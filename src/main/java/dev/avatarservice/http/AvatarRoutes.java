@@ -54,6 +54,8 @@ public final class AvatarRoutes {
   private final BoundedBodyReader body;
   private final AvatarFileHandler files;
   private final UploadsInFlight inFlight;
+  /** This node's avatar bytes: forgotten here before an answer, on the other nodes by the events. */
+  private final AvatarCache cache;
   private final Clock clock;
 
   /**
@@ -78,6 +80,7 @@ public final class AvatarRoutes {
     this.inFlight = NodeShared.get(vertx, "avatar-uploads-in-flight", UploadsInFlight::new);
     AvatarCache mine = new AvatarCache(settings.cacheBytes());
     AvatarCache cache = NodeShared.get(vertx, AvatarCache.NODE_SHARED_NAME, () -> mine);
+    this.cache = cache;
     this.files = new AvatarFileHandler(store, cache, settings.size(), settings.sizes());
     if (cache == mine) {
       // One set of clustered consumers per node, by the instance that made the cache (a consumer per
@@ -137,6 +140,8 @@ public final class AvatarRoutes {
       .onSuccess(reply -> {
         JsonObject user = reply.getJsonObject(Field.USER);
         String avatarUrl = user.getString(Field.AVATAR_URL);
+        // the replaced avatar is gone from the store: from the answer on, this node no longer serves it
+        cache.forgetUser(userId);
         vertx.eventBus().publish(EventAddress.AVATAR_CHANGED, Events.avatarChanged(userId, avatarUrl, clock.instant()));
         JSend.success(ctx, 200, new JsonObject().put(Field.AVATAR_URL, avatarUrl).put(Field.USER, user));
       })
@@ -148,6 +153,7 @@ public final class AvatarRoutes {
     store.removeAvatar(userId)
       .onSuccess(reply -> {
         if (reply.getString(Field.PREVIOUS_AVATAR_URL) != null) {
+          cache.forgetUser(userId);
           vertx.eventBus().publish(EventAddress.AVATAR_REMOVED, Events.avatarRemoved(userId, clock.instant()));
         }
         JSend.success(ctx, 200, new JsonObject().putNull(Field.AVATAR_URL).put(Field.USER, reply.getJsonObject(Field.USER)));
