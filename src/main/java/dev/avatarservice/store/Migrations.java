@@ -41,11 +41,6 @@ final class Migrations {
   private Migrations() {
   }
 
-  /** Migrates an SQLite database. */
-  static int migrate(DataSource dataSource) throws SQLException {
-    return migrate(dataSource, Dialect.SQLITE);
-  }
-
   static int migrate(DataSource dataSource, Dialect dialect) throws SQLException {
     List<String> scripts = dialect == Dialect.POSTGRESQL ? POSTGRESQL_SCRIPTS : SCRIPTS;
     try (Connection connection = dataSource.getConnection()) {

@@ -15,7 +15,6 @@ import java.util.function.LongSupplier;
  */
 final class PauseWatch implements AutoCloseable {
 
-  private final long tickNanos;
   private final long limitNanos;
   private final LongSupplier changes;
   private final Runnable onPause;
@@ -29,7 +28,6 @@ final class PauseWatch implements AutoCloseable {
    * @param onPause called on the ticker's thread when a gap is seen, with {@link #fresh()} already false
    */
   PauseWatch(long tickMillis, long limitMillis, LongSupplier changes, Runnable onPause) {
-    this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
     this.limitNanos = TimeUnit.MILLISECONDS.toNanos(limitMillis);
     this.changes = changes;
     this.onPause = onPause;
@@ -61,10 +59,6 @@ final class PauseWatch implements AutoCloseable {
   /** The membership changes at the last tick (before a pause, when called from {@code onPause}). */
   long changesBeforePause() {
     return changesAtLastTick;
-  }
-
-  long tickMillis() {
-    return TimeUnit.NANOSECONDS.toMillis(tickNanos);
   }
 
   @Override
